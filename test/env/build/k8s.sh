@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes control-plane binaries (kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl), etcd and KWOK from the Go module proxy and caches them by version
-# outside the repo. Prints the cache folder of the Kubernetes binaries on stdout (last line).
+# outside the repo. Prints K8S_VERSION=, K8S_BIN=, ETCD_BIN= and KWOK_BIN= lines on stdout.
 #
 #   test/env/build/k8s.sh [VERSION]   VERSION: 1.34 (newest served patch), v1.34.4, or empty
 #                                     (newest served minor that the machine's Go can build)
@@ -76,7 +76,12 @@ build_kubernetes() {
     done
     go mod edit -require="k8s.io/kubernetes@$v"
     local pkgs=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl)
-    go get "${pkgs[@]/#/k8s.io/kubernetes/}" >&2
+    # Each package at $v explicitly: a bare `go get` of a package path would move
+    # k8s.io/kubernetes to the newest release and mismatch the pinned staging modules.
+    local p targets=()
+    for p in "${pkgs[@]}"; do targets+=("k8s.io/kubernetes/$p@$v"); done
+    go get "${targets[@]}" >&2
+    grep -q "k8s.io/kubernetes $v" go.mod || { log "go.mod did not keep k8s.io/kubernetes at $v"; exit 1; }
     local ld="-s -w"
     for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
       ld="$ld -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
@@ -119,10 +124,16 @@ build_kwok() {
 command -v go >/dev/null || { log "go is not installed: the test environment builds Kubernetes with it"; exit 1; }
 mkdir -p "$cache_root"
 version="$(resolve_version "${1:-${K8S_VERSION:-}}")"
-# One build at a time per machine: parallel test runs wait here instead of racing on the cache.
-exec 9>"$cache_root/.build.lock"
-flock 9
-build_etcd
-build_kwok
-build_kubernetes "$version"
-echo "$cache_root/k8s/$version"
+if ! { [ -x "$cache_root/k8s/$version/kubectl" ] && [ -x "$cache_root/etcd/$etcd_version/etcd" ] &&
+       [ -x "$cache_root/kwok/$kwok_version/kwokctl" ]; }; then
+  # One build at a time per machine: parallel runs wait here instead of racing on the cache.
+  exec 9>"$cache_root/.build.lock"
+  flock 9
+  build_etcd
+  build_kwok
+  build_kubernetes "$version"
+fi
+echo "K8S_VERSION=$version"
+echo "K8S_BIN=$cache_root/k8s/$version"
+echo "ETCD_BIN=$cache_root/etcd/$etcd_version"
+echo "KWOK_BIN=$cache_root/kwok/$kwok_version"

@@ -1,0 +1,150 @@
+// A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and KWOK (fake kubelets for Nodes annotated kwok.x-k8s.io/node=fake), all from
+// the binaries test/env/build/k8s.sh builds. No containers, no root, nothing outside 127.0.0.1.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Binaries } from './binaries.ts';
+import { httpsGet } from './http.ts';
+import { createPki, type Pki } from './pki.ts';
+import { freePort } from './ports.ts';
+import { type ManagedProcess, type ProcessGroup, type ProcessSpec, waitUntilReady, writeFile } from './process.ts';
+
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export interface ClusterInfo {
+  version: string;
+  server: string;
+  /** Admin kubeconfig (system:masters through a static token). */
+  kubeconfig: string;
+  caFile: string;
+  adminToken: string;
+  dir: string;
+}
+
+export class Cluster {
+  readonly info: ClusterInfo;
+  readonly pki: Pki;
+  private readonly group: ProcessGroup;
+  private readonly apiserverSpec: ProcessSpec;
+  private apiserver: ManagedProcess | undefined;
+
+  private constructor(info: ClusterInfo, pki: Pki, group: ProcessGroup, apiserverSpec: ProcessSpec) {
+    this.info = info;
+    this.pki = pki;
+    this.group = group;
+    this.apiserverSpec = apiserverSpec;
+  }
+
+  static async start(binaries: Binaries, group: ProcessGroup): Promise<Cluster> {
+    const dir = join(group.dir, 'cluster');
+    mkdirSync(dir, { recursive: true });
+    const pki = createPki(dir);
+    const adminToken = randomBytes(24).toString('hex');
+    const tokens = writeFile(join(dir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`);
+    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedulerPort, kwokPort] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
+    ) as [number, number, number, number, number, number];
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = writeFile(join(dir, 'kubeconfig'), kubeconfigFor(server, pki.caCert, adminToken));
+    const info: ClusterInfo = { version: binaries.version, server, kubeconfig, caFile: pki.caCert, adminToken, dir };
+
+    const etcd = group.start({
+      name: 'etcd',
+      command: join(binaries.etcdBin, 'etcd'),
+      args: [
+        '--name=default', `--data-dir=${join(dir, 'etcd-data')}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+        '--unsafe-no-fsync', '--log-level=warn', '--quota-backend-bytes=4294967296',
+      ],
+    });
+    await waitUntilReady('etcd', etcd, async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 30_000);
+
+    const apiserverSpec: ProcessSpec = {
+      name: 'kube-apiserver',
+      command: join(binaries.k8sBin, 'kube-apiserver'),
+      args: [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+        `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`, `--token-auth-file=${tokens}`,
+        '--authorization-mode=Node,RBAC',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.serviceAccountPub}`, `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-cluster-ip-range=10.96.0.0/16',
+        // The apiserver would otherwise publish 127.0.0.1 as the kubernetes Service endpoint,
+        // which the Endpoints validation rejects; nothing in the cluster needs that Service.
+        '--endpoint-reconciler-type=none',
+        '--allow-privileged=true', '--profiling=false',
+      ],
+    };
+    const cluster = new Cluster(info, pki, group, apiserverSpec);
+    await cluster.startApiserver();
+
+    const kcm = group.start({
+      name: 'kube-controller-manager',
+      command: join(binaries.k8sBin, 'kube-controller-manager'),
+      args: [
+        `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--controllers=*',
+        '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`,
+        `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
+        `--cluster-signing-cert-file=${pki.caCert}`, `--cluster-signing-key-file=${pki.caKey}`,
+        '--use-service-account-credentials=false',
+        // Faster PDB and ReplicaSet reactions keep the e2e suite short; semantics are unchanged.
+        '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10',
+      ],
+    });
+    const scheduler = group.start({
+      name: 'kube-scheduler',
+      command: join(binaries.k8sBin, 'kube-scheduler'),
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`],
+    });
+    const kwok = group.start({
+      name: 'kwok',
+      command: join(binaries.kwokBin, 'kwok'),
+      args: [
+        `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        '--cidr=10.0.0.1/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
+        `--server-address=127.0.0.1:${kwokPort}`,
+      ],
+      env: { ...process.env, HOME: dir }, // kwok reads ~/.kwok/kwok.yaml; keep it from the user's home
+    });
+    await Promise.all([
+      waitUntilReady('kube-controller-manager', kcm, async () => (await httpsGet(`https://127.0.0.1:${kcmPort}/healthz`, { insecure: true })).status === 200, 60_000),
+      waitUntilReady('kube-scheduler', scheduler, async () => (await httpsGet(`https://127.0.0.1:${schedulerPort}/healthz`, { insecure: true })).status === 200, 60_000),
+      waitUntilReady('kwok', kwok, async () => (await fetch(`http://127.0.0.1:${kwokPort}/healthz`)).ok, 60_000),
+      // The serviceaccount controller creating `default` proves the controllers are working.
+      waitUntilReady('kube-controller-manager (default ServiceAccount)', kcm, async () =>
+        (await httpsGet(`${server}/api/v1/namespaces/default/serviceaccounts/default`, { caFile: pki.caCert, token: adminToken })).status === 200, 60_000),
+    ]);
+    return cluster;
+  }
+
+  /** Starts (or restarts, for fault tests) the apiserver and waits for /readyz. */
+  async startApiserver(): Promise<void> {
+    if (this.apiserver?.running) return;
+    this.apiserver = this.group.start(this.apiserverSpec);
+    await waitUntilReady('kube-apiserver /readyz', this.apiserver, async () =>
+      (await httpsGet(`${this.info.server}/readyz`, { caFile: this.info.caFile, token: this.info.adminToken })).status === 200, 90_000);
+  }
+
+  /** Stops the apiserver only (the Kubernetes API is then down; fault tests start it again). */
+  async stopApiserver(): Promise<void> {
+    await this.apiserver?.stop();
+  }
+}
+
+export function kubeconfigFor(server: string, caFile: string, token: string, user = 'admin'): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'nth-test', cluster: { server, 'certificate-authority': caFile } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: 'nth-test', context: { cluster: 'nth-test', user } }],
+    'current-context': 'nth-test',
+  }, null, 2);
+}

@@ -1,0 +1,90 @@
+// The queue and the EventBridge rules in moto, built from infra/event-patterns.ts (the patterns
+// users deploy), and PutEvents so that every test event goes through the rules' matching.
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { EVENT_RULES } from '../../../infra/event-patterns.ts';
+import type { AwsClients } from './aws.ts';
+import { uniqueName } from './wait.ts';
+
+export interface TestQueue {
+  queueUrl: string;
+  queueArn: string;
+  deadLetterQueueUrl: string;
+  ruleNames: string[];
+}
+
+export async function createQueue(aws: AwsClients, options: { name?: string; maxReceiveCount?: number; visibilityTimeout?: number } = {}): Promise<TestQueue> {
+  const name = options.name ?? uniqueName('nth-queue');
+  const dlq = await aws.sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+  const dlqUrl = dlq.QueueUrl ?? '';
+  const dlqArn = await queueArn(aws, dlqUrl);
+  const queue = await aws.sqs.send(new CreateQueueCommand({
+    QueueName: name,
+    Attributes: {
+      VisibilityTimeout: String(options.visibilityTimeout ?? 30),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: options.maxReceiveCount ?? 5 }),
+    },
+  }));
+  const queueUrl = queue.QueueUrl ?? '';
+  return { queueUrl, queueArn: await queueArn(aws, queueUrl), deadLetterQueueUrl: dlqUrl, ruleNames: [] };
+}
+
+/** A queue fed by one EventBridge rule per kind, exactly as the CDK construct wires it. */
+export async function createQueueWithRules(aws: AwsClients, options: { name?: string; maxReceiveCount?: number; visibilityTimeout?: number } = {}): Promise<TestQueue> {
+  const queue = await createQueue(aws, options);
+  const prefix = queue.queueUrl.split('/').pop() ?? 'nth';
+  for (const rule of EVENT_RULES) {
+    const ruleName = `${prefix}-${rule.id}`;
+    await aws.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(rule.pattern), State: 'ENABLED' }));
+    await aws.eventbridge.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'queue', Arn: queue.queueArn }] }));
+    queue.ruleNames.push(ruleName);
+  }
+  return queue;
+}
+
+async function queueArn(aws: AwsClients, queueUrl: string): Promise<string> {
+  const attrs = await aws.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = attrs.Attributes?.QueueArn;
+  if (!arn) throw new Error(`no QueueArn for ${queueUrl}`);
+  return arn;
+}
+
+/** An EventBridge event as AWS delivers it (the shape our fixtures build). */
+export interface EventBridgeEvent {
+  source: string;
+  'detail-type': string;
+  detail: unknown;
+  time?: string;
+  resources?: string[];
+}
+
+/** Puts events on the default bus; they reach a queue only through a matching rule. */
+export async function putEvents(aws: AwsClients, events: EventBridgeEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 10) {
+    const batch = events.slice(i, i + 10);
+    const out = await aws.eventbridge.send(new PutEventsCommand({
+      Entries: batch.map((event) => ({
+        Source: event.source,
+        DetailType: event['detail-type'],
+        Detail: JSON.stringify(event.detail),
+        Time: event.time ? new Date(event.time) : undefined,
+        Resources: event.resources,
+      })),
+    }));
+    if (out.FailedEntryCount) throw new Error(`PutEvents failed for ${out.FailedEntryCount} entries: ${JSON.stringify(out.Entries)}`);
+  }
+}
+
+/** Reads what is on a queue without consuming it for long (visibility 0), for assertions. */
+export async function peekMessages(aws: AwsClients, queueUrl: string, waitSeconds = 1): Promise<Message[]> {
+  const out = await aws.sqs.send(new ReceiveMessageCommand({
+    QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 0,
+    MessageSystemAttributeNames: ['All'],
+  }));
+  return out.Messages ?? [];
+}
