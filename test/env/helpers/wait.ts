@@ -18,7 +18,7 @@ export async function waitFor<T>(
   { timeoutMs = 30_000, intervalMs = 200 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<T | undefined> {
   const start = Date.now();
-  let seen = 'nothing yet';
+  let seen: string;
   for (;;) {
     try {
       const observation = await observe();
