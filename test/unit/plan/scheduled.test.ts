@@ -1,0 +1,135 @@
+// The table for AWS Health scheduled changes: drain at once, or from startTime − lead time.
+
+import {
+  EVENT_ID,
+  FOUND,
+  MISSING,
+  NODE_NAME as NODE,
+  SCHEDULED_TAINT,
+  at,
+  checkRows,
+  scheduled,
+  type Row,
+} from './fixtures.ts';
+
+const HOUR = 3600;
+
+checkRows([
+  {
+    name: 'scheduled change without startTime: drain at once, by now + grace',
+    event: scheduled(),
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, lead -1: drain at once even with startTime far ahead',
+    event: scheduled(at(3 * HOUR)),
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, lead 1 h, start in 3 h: not before start − 1 h, deadline from then',
+    event: scheduled(at(3 * HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: {
+      action: 'drain',
+      nodeName: NODE,
+      deadline: at(2 * HOUR + 120),
+      notBefore: at(2 * HOUR),
+      priority: 2,
+      disposition: 'delete',
+    },
+  },
+  {
+    name: 'scheduled change, lead 0: not before startTime itself',
+    event: scheduled(at(3 * HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: 0 },
+    nodes: FOUND,
+    expect: {
+      action: 'drain',
+      nodeName: NODE,
+      deadline: at(3 * HOUR + 120),
+      notBefore: at(3 * HOUR),
+      priority: 2,
+      disposition: 'delete',
+    },
+  },
+  {
+    name: 'scheduled change, lead 1 h, start in 30 min: the lead window has begun, drain at once',
+    event: scheduled(at(HOUR / 2)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, start − lead exactly now: at once, no notBefore',
+    event: scheduled(at(HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, start − lead one second ahead: notBefore in one second',
+    event: scheduled(at(HOUR + 1)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(121), notBefore: at(1), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change already started (startTime past): drain at once',
+    event: scheduled(at(-HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, lead 1 h but no startTime: drain at once',
+    event: scheduled(),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: FOUND,
+    expect: { action: 'drain', nodeName: NODE, deadline: at(120), priority: 2, disposition: 'delete' },
+  },
+  {
+    name: 'scheduled change, cordonOnly keeps notBefore',
+    event: scheduled(at(3 * HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR, cordonOnly: true },
+    nodes: FOUND,
+    expect: {
+      action: 'cordon',
+      nodeName: NODE,
+      deadline: at(2 * HOUR + 120),
+      notBefore: at(2 * HOUR),
+      priority: 2,
+      disposition: 'delete',
+    },
+  },
+  {
+    name: 'scheduled change, taintNode: scheduled-maintenance taint',
+    event: scheduled(),
+    settings: { taintNode: true },
+    nodes: FOUND,
+    expect: {
+      action: 'drain',
+      nodeName: NODE,
+      taint: { key: SCHEDULED_TAINT, value: EVENT_ID, effect: 'NoSchedule' },
+      deadline: at(120),
+      priority: 2,
+      disposition: 'delete',
+    },
+  },
+  {
+    name: 'scheduled change, no node',
+    event: scheduled(at(3 * HOUR)),
+    settings: { scheduledChangeLeadTimeSeconds: HOUR },
+    nodes: MISSING,
+    expect: { action: 'none', deadline: at(0), priority: 2, disposition: 'retry' },
+  },
+  {
+    name: 'scheduled change, no node, deleteMessageIfNodeNotFound',
+    event: scheduled(),
+    settings: { deleteMessageIfNodeNotFound: true },
+    nodes: MISSING,
+    expect: { action: 'none', deadline: at(0), priority: 2, disposition: 'delete' },
+  },
+] satisfies Row[]);
