@@ -62,6 +62,10 @@ export interface InstanceStateChange extends EventBase {
 
 export interface CapacityReservationInterruption extends EventBase {
   kind: 'capacity-reservation-interruption';
+  /** `detail.instance-action`, when given (documented value: terminate). */
+  instanceAction?: string;
+  /** `detail.instance-termination-time`, when given: the moment the instance is terminated. */
+  terminationTime?: Date;
 }
 
 export interface ScheduledChange extends EventBase {
