@@ -1,43 +1,87 @@
-// `npm start`. With no QUEUE_URL: the local environment (a Kubernetes control plane with fake
-// nodes, moto for AWS), a queue fed by the EventBridge rules, and a small Auto Scaling group whose
-// instances are Nodes; it prints how to reach them and runs until Ctrl-C, then tears it all down.
-import { TestEnvironment } from '../test/env/environment.ts';
-import { awsClients } from '../test/env/helpers/aws.ts';
-import { createFleet } from '../test/env/helpers/fleet.ts';
-import { kubeClients } from '../test/env/helpers/kube.ts';
-import { createQueueWithRules } from '../test/env/helpers/queue.ts';
+// The command line: `run` (the default) runs the controller; `config` prints the effective
+// configuration with where each value came from. With no QUEUE_URL, `run` first starts the local
+// environment (Kubernetes + moto) and points the controller at it, so one command shows it work.
+import { ConfigError, describeConfig, formatConfigTable, formatOptionsHelp, loadConfigWithSources, type Config } from '../lib/config/index.ts';
+import { buildController } from '../lib/controller/build.ts';
+import { createLogger, type Logger } from '../lib/observe/logger.ts';
 
-async function runLocal(): Promise<void> {
-  process.stderr.write('starting the local environment (the first run builds Kubernetes: ~8 minutes)\n');
-  const env = await TestEnvironment.start();
-  // The servers are detached child processes; this timer is what keeps us alive until Ctrl-C.
-  const keepAlive = setInterval(() => undefined, 60_000);
-  const stop = async (): Promise<void> => {
-    process.stderr.write('\nstopping the local environment\n');
-    clearInterval(keepAlive);
-    await env.stop();
+const USAGE = `usage: node-termination-handler [run|config] [--option value ...]
+
+  run      run the controller (default). With no QUEUE_URL / --queue-url it starts the local
+           environment (a Kubernetes control plane with fake nodes and moto for AWS) first.
+  config   print the effective configuration and the source of each value
+  --help   this text and every option
+
+Options (flag, environment variable, default):
+`;
+
+const COMMANDS = new Set(['run', 'config']);
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}${formatOptionsHelp()}\n`);
+    return 0;
+  }
+  const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'run';
+  if (!COMMANDS.has(command)) {
+    process.stderr.write(`error: unknown command "${command}"; commands: ${[...COMMANDS].join(', ')} (see --help)\n`);
+    return 2;
+  }
+  const rest = argv[0] === command ? argv.slice(1) : argv;
+  let loaded;
+  try {
+    loaded = loadConfigWithSources({ argv: rest, env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command === 'config') {
+    process.stdout.write(`${formatConfigTable(describeConfig(loaded))}\n`);
+    return 0;
+  }
+  const logger = createLogger(loaded.config);
+  if (!loaded.config.queueUrl) return await runLocal(loaded.config, logger);
+  return await runController(loaded.config, logger);
+}
+
+/** Runs until SIGINT/SIGTERM; stopping lets another replica take over the messages in flight. */
+async function runController(config: Config, logger: Logger, onStop?: () => Promise<void>): Promise<number> {
+  const { controller, serverVersion } = await buildController(config, logger);
+  logger.info({ kubernetesVersion: serverVersion.gitVersion, queueUrl: config.queueUrl, dryRun: config.dryRun }, 'starting');
+  await controller.start();
+  await new Promise<void>((resolve) => {
+    const keepAlive = setInterval(() => undefined, 60_000);
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'stopping: messages in flight are released for another replica');
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await controller.stop();
+  await onStop?.();
+  return 0;
+}
+
+async function runLocal(config: Config, logger: Logger): Promise<number> {
+  // Imported here only: the local environment is a development aid, not part of the image.
+  const { startLocalEnvironment } = await import('./local.ts');
+  const local = await startLocalEnvironment(logger);
+  const localConfig: Config = {
+    ...config,
+    queueUrl: local.queueUrl,
+    awsEndpoint: local.awsEndpoint,
+    awsRegion: local.region,
+    kubeconfig: local.kubeconfig,
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-  const aws = awsClients(env.coordinates);
-  const queue = await createQueueWithRules(aws, { name: 'node-termination-handler' });
-  const fleet = await createFleet(aws, kubeClients(env.coordinates), { count: 3, name: 'demo-nodes', terminateHook: {} });
-  const c = env.coordinates;
-  process.stdout.write([
-    `Kubernetes ${c.k8sVersion} is up.`,
-    `  export KUBECONFIG=${c.kubeconfig}`,
-    `AWS (moto) is up.`,
-    `  export AWS_ENDPOINT=${c.awsEndpoint} AWS_REGION=${c.region} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing`,
-    `  export QUEUE_URL=${queue.queueUrl}`,
-    `Auto Scaling group ${fleet.autoScalingGroupName}: ${fleet.instances.map((i) => `${i.instanceId} → ${i.nodeName}`).join(', ')}`,
-    'Press Ctrl-C to stop and remove everything.',
-    '',
-  ].join('\n'));
+  return await runController(localConfig, logger, () => local.stop());
 }
 
-if (!process.env.QUEUE_URL) {
-  await runLocal();
-} else {
-  process.stderr.write('the controller is not built yet: run without QUEUE_URL for the local environment\n');
-  process.exitCode = 2;
-}
+process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});

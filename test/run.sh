@@ -13,4 +13,4 @@ echo "== eslint" >&2
 eslint --max-warnings 0 .
 echo "== node --test (unit + e2e)" >&2
 exec node --test --test-global-setup=test/env/global-setup.ts --test-timeout=900000 \
-  "test/unit/**/*.test.ts" "test/e2e/**/*.test.ts"
+  "test/unit/**/*.test.ts" "test/cli/**/*.test.ts" "test/e2e/**/*.test.ts"

@@ -1,6 +1,6 @@
 // The queue and the EventBridge rules in moto, built from infra/event-patterns.ts (the patterns
 // users deploy), and PutEvents so that every test event goes through the rules' matching.
-import { PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -16,9 +16,22 @@ export interface TestQueue {
   queueArn: string;
   deadLetterQueueUrl: string;
   ruleNames: string[];
+  /** The bus the rules listen on: `default` (as in AWS), or a test's own bus for isolation. */
+  eventBusName: string;
 }
 
-export async function createQueue(aws: AwsClients, options: { name?: string; maxReceiveCount?: number; visibilityTimeout?: number } = {}): Promise<TestQueue> {
+export interface QueueOptions {
+  name?: string;
+  maxReceiveCount?: number;
+  visibilityTimeout?: number;
+  /**
+   * Put the rules on a bus of their own, so that tests sharing one moto never see each other's
+   * events (AWS sends its events to `default`; the patterns are the same either way).
+   */
+  ownEventBus?: boolean;
+}
+
+export async function createQueue(aws: AwsClients, options: QueueOptions = {}): Promise<TestQueue> {
   const name = options.name ?? uniqueName('nth-queue');
   const dlq = await aws.sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqUrl = dlq.QueueUrl ?? '';
@@ -31,17 +44,21 @@ export async function createQueue(aws: AwsClients, options: { name?: string; max
     },
   }));
   const queueUrl = queue.QueueUrl ?? '';
-  return { queueUrl, queueArn: await queueArn(aws, queueUrl), deadLetterQueueUrl: dlqUrl, ruleNames: [] };
+  return { queueUrl, queueArn: await queueArn(aws, queueUrl), deadLetterQueueUrl: dlqUrl, ruleNames: [], eventBusName: 'default' };
 }
 
 /** A queue fed by one EventBridge rule per kind, exactly as the CDK construct wires it. */
-export async function createQueueWithRules(aws: AwsClients, options: { name?: string; maxReceiveCount?: number; visibilityTimeout?: number } = {}): Promise<TestQueue> {
+export async function createQueueWithRules(aws: AwsClients, options: QueueOptions = {}): Promise<TestQueue> {
   const queue = await createQueue(aws, options);
   const prefix = queue.queueUrl.split('/').pop() ?? 'nth';
+  if (options.ownEventBus) {
+    queue.eventBusName = `${prefix}-bus`;
+    await aws.eventbridge.send(new CreateEventBusCommand({ Name: queue.eventBusName }));
+  }
   for (const rule of EVENT_RULES) {
     const ruleName = `${prefix}-${rule.id}`;
-    await aws.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventPattern: JSON.stringify(rule.pattern), State: 'ENABLED' }));
-    await aws.eventbridge.send(new PutTargetsCommand({ Rule: ruleName, Targets: [{ Id: 'queue', Arn: queue.queueArn }] }));
+    await aws.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventBusName: queue.eventBusName, EventPattern: JSON.stringify(rule.pattern), State: 'ENABLED' }));
+    await aws.eventbridge.send(new PutTargetsCommand({ Rule: ruleName, EventBusName: queue.eventBusName, Targets: [{ Id: 'queue', Arn: queue.queueArn }] }));
     queue.ruleNames.push(ruleName);
   }
   return queue;
@@ -63,8 +80,8 @@ export interface EventBridgeEvent {
   resources?: string[];
 }
 
-/** Puts events on the default bus; they reach a queue only through a matching rule. */
-export async function putEvents(aws: AwsClients, events: EventBridgeEvent[]): Promise<void> {
+/** Puts events on a bus (default: `default`); they reach a queue only through a matching rule. */
+export async function putEvents(aws: AwsClients, events: EventBridgeEvent[], eventBusName = 'default'): Promise<void> {
   for (let i = 0; i < events.length; i += 10) {
     const batch = events.slice(i, i + 10);
     const out = await aws.eventbridge.send(new PutEventsCommand({
@@ -74,6 +91,7 @@ export async function putEvents(aws: AwsClients, events: EventBridgeEvent[]): Pr
         Detail: JSON.stringify(event.detail),
         Time: event.time ? new Date(event.time) : undefined,
         Resources: event.resources,
+        EventBusName: eventBusName,
       })),
     }));
     if (out.FailedEntryCount) throw new Error(`PutEvents failed for ${out.FailedEntryCount} entries: ${JSON.stringify(out.Entries)}`);

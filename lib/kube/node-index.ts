@@ -1,0 +1,101 @@
+// Every Node of the cluster, kept current by a watch (informer) and indexed by the EC2 instance ID
+// in spec.providerID and by name, so resolving an event's instance costs no API call.
+import { type CoreV1Api, type KubeConfig, makeInformer, type V1Node } from '@kubernetes/client-node';
+import type { Logger } from '../observe/logger.ts';
+
+/** `aws:///us-east-1a/i-0123456789abcdef0` → `i-0123456789abcdef0`. */
+export function instanceIdFromProviderId(providerID: string | undefined): string | undefined {
+  if (!providerID?.startsWith('aws://')) return undefined;
+  const last = providerID.split('/').pop();
+  return last && /^i-[0-9a-f]{8,17}$/.test(last) ? last : undefined;
+}
+
+export interface NodeLookup {
+  byInstanceId(instanceId: string): V1Node | undefined;
+  byName(name: string): V1Node | undefined;
+}
+
+export class NodeIndex implements NodeLookup {
+  private readonly byInstance = new Map<string, V1Node>();
+  private readonly byNodeName = new Map<string, V1Node>();
+  private readonly informer;
+  private readonly logger: Logger;
+  private stopped = false;
+  private restartDelayMs = 1000;
+  private syncedResolve: (() => void) | undefined;
+  /** Resolves once the first list has been loaded. */
+  readonly synced: Promise<void>;
+  /** When the watch last delivered (list or event), for readiness. */
+  lastContactAt: number | undefined;
+
+  constructor(config: KubeConfig, core: CoreV1Api, logger: Logger) {
+    this.logger = logger;
+    this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
+    this.informer = makeInformer<V1Node>(config, '/api/v1/nodes', () => core.listNode());
+    this.informer.on('add', (node) => this.put(node));
+    this.informer.on('update', (node) => this.put(node));
+    this.informer.on('delete', (node) => this.remove(node));
+    this.informer.on('connect', () => {
+      this.lastContactAt = Date.now();
+      this.restartDelayMs = 1000;
+      // The informer has listed everything before it says it is connected.
+      for (const node of this.informer.list()) this.put(node);
+      this.syncedResolve?.();
+    });
+    this.informer.on('error', (error: unknown) => {
+      if (this.stopped) return;
+      // The informer stops on an error (API down, token revoked); start it again with backoff.
+      this.logger.warn({ err: error, retryInMs: this.restartDelayMs }, 'node watch failed; restarting');
+      const delay = this.restartDelayMs;
+      this.restartDelayMs = Math.min(30_000, this.restartDelayMs * 2);
+      setTimeout(() => {
+        if (!this.stopped) this.informer.start().catch(() => undefined);
+      }, delay).unref();
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.informer.stop();
+  }
+
+  byInstanceId(instanceId: string): V1Node | undefined {
+    return this.byInstance.get(instanceId);
+  }
+
+  byName(name: string): V1Node | undefined {
+    return this.byNodeName.get(name);
+  }
+
+  get size(): number {
+    return this.byNodeName.size;
+  }
+
+  private put(node: V1Node): void {
+    this.lastContactAt = Date.now();
+    const name = node.metadata?.name;
+    if (!name) return;
+    const previous = this.byNodeName.get(name);
+    const previousId = instanceIdFromProviderId(previous?.spec?.providerID);
+    if (previousId) this.byInstance.delete(previousId);
+    this.byNodeName.set(name, node);
+    const id = instanceIdFromProviderId(node.spec?.providerID);
+    if (id) this.byInstance.set(id, node);
+  }
+
+  private remove(node: V1Node): void {
+    this.lastContactAt = Date.now();
+    const name = node.metadata?.name;
+    if (name) this.byNodeName.delete(name);
+    const id = instanceIdFromProviderId(node.spec?.providerID);
+    if (id && this.byInstance.get(id)?.metadata?.name === name) this.byInstance.delete(id);
+  }
+}
+
+export function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
