@@ -91,6 +91,7 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
   }
 
   private async fetch(ids: string[]): Promise<void> {
+    this.prune();
     for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
       const chunk = ids.slice(i, i + IDS_PER_CALL);
       const seen = new Set<string>();
@@ -120,6 +121,12 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
         if (!seen.has(id)) this.cache.set(id, { info: undefined, expiresAt: this.now() + Math.min(this.ttlMs, 5_000) });
       }
     }
+  }
+
+  /** Forgets answers long past their use, so the cache does not grow with every ID ever seen. */
+  private prune(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [id, entry] of this.cache) if (entry.expiresAt < cutoff) this.cache.delete(id);
   }
 }
 

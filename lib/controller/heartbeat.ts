@@ -19,13 +19,16 @@ export interface HeartbeatOptions {
 export function startHeartbeats(options: HeartbeatOptions): () => void {
   const started = Date.now();
   let stopped = false;
+  let beating = false;
   const beat = async (): Promise<void> => {
-    if (stopped) return;
+    // A slow call must not overlap the next: AWS counts the latest heartbeat only anyway.
+    if (stopped || beating) return;
     if (Date.now() - started >= options.untilSeconds * 1000) {
       options.logger.info('heartbeat limit reached; the lifecycle hook timeout now applies');
       stop();
       return;
     }
+    beating = true;
     try {
       await options.lifecycle.heartbeat(options.hook, options.instanceId);
       options.onBeat?.('ok');
@@ -39,6 +42,8 @@ export function startHeartbeats(options: HeartbeatOptions): () => void {
       }
       options.onBeat?.('error');
       options.logger.warn({ err: error }, 'lifecycle heartbeat failed; will try again');
+    } finally {
+      beating = false;
     }
   };
   const timer = setInterval(() => void beat(), options.intervalSeconds * 1000);

@@ -39,7 +39,7 @@ export class InstanceResolver {
       const info = ec2.get(instanceId);
       let node = this.nodes.byInstanceId(instanceId);
       if (!node && !useProviderId && info?.privateDnsName) node = this.nodes.byName(info.privateDnsName);
-      const managed = !checkTagBeforeDraining || (info !== undefined && managedTag in info.tags);
+      const managed = !checkTagBeforeDraining || (info !== undefined && Object.hasOwn(info.tags, managedTag));
       return { instanceId, node, managed, ec2: info };
     });
   }
