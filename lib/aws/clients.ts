@@ -17,6 +17,19 @@ export interface AwsClients {
   autoscaling: AutoScalingClient;
 }
 
+/** The IAM service prefix of each client, as `iamActionForOperation` in infra/permissions.ts takes it. */
+export type AwsService = 'sqs' | 'ec2' | 'autoscaling';
+
+/**
+ * Told of every API operation a client sends (once per command, before any retry), e.g. `('sqs',
+ * 'DeleteMessageBatch')`, so a test can compare the calls made with the IAM policy granted.
+ */
+export type AwsCallListener = (service: AwsService, operation: string) => void;
+
+export interface AwsClientOptions {
+  onCall?: AwsCallListener;
+}
+
 export class AwsRegionError extends Error {
   override readonly name = 'AwsRegionError';
 }
@@ -31,7 +44,7 @@ export function regionFromQueueUrl(queueUrl: string): string | undefined {
   }
 }
 
-export function createAwsClients(settings: AwsSettings, env: NodeJS.ProcessEnv = process.env): AwsClients {
+export function createAwsClients(settings: AwsSettings, env: NodeJS.ProcessEnv = process.env, options: AwsClientOptions = {}): AwsClients {
   const region = settings.awsRegion || regionFromQueueUrl(settings.queueUrl) || env.AWS_DEFAULT_REGION;
   if (!region) {
     throw new AwsRegionError('no AWS region: set AWS_REGION (--aws-region), or use a queue URL of the form https://sqs.<region>.amazonaws.com/…');
@@ -39,10 +52,30 @@ export function createAwsClients(settings: AwsSettings, env: NodeJS.ProcessEnv =
   const endpoint = settings.awsEndpoint || undefined;
   // Adaptive retries back off on throttling across all calls of a client, not per call.
   const common = { region, endpoint, retryMode: 'adaptive', maxAttempts: 5 };
-  return {
+  const clients = {
     region,
     sqs: new SQSClient(common),
     ec2: new EC2Client(common),
     autoscaling: new AutoScalingClient(common),
   };
+  const { onCall } = options;
+  if (onCall) {
+    // `initialize` runs once per command, before serialization and retries; commandName is the
+    // SDK's class name (`DeleteMessageBatchCommand`), the operation plus a suffix.
+    const name = 'nthObserveCalls';
+    const operation = (commandName: string | undefined): string => (commandName ?? 'unknown').replace(/Command$/, '');
+    clients.sqs.middlewareStack.add((next, context) => (args) => {
+      onCall('sqs', operation(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name });
+    clients.ec2.middlewareStack.add((next, context) => (args) => {
+      onCall('ec2', operation(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name });
+    clients.autoscaling.middlewareStack.add((next, context) => (args) => {
+      onCall('autoscaling', operation(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name });
+  }
+  return clients;
 }

@@ -92,6 +92,10 @@ export const SCHEMA = {
     description: 'file holding the webhook template (instead of --webhook-template)' }),
   webhookProxy: option({ env: ['WEBHOOK_PROXY'], type: url(), default: '',
     description: 'HTTP proxy URL for webhook requests' }),
+  webhookTimeout: option({ env: ['NTH_WEBHOOK_TIMEOUT'], type: seconds({ min: 1, max: 300 }), default: 10,
+    description: 'seconds each webhook attempt may take' }),
+  webhookRetries: option({ env: ['NTH_WEBHOOK_RETRIES'], type: integer({ min: 0, max: 10 }), default: 3,
+    description: 'webhook attempts after the first, with back-off, on 5xx, 429 and network errors' }),
 
   // --- logs, metrics, probes, events -----------------------------------------------------------
   jsonLogging: option({ env: ['JSON_LOGGING'], type: optionalBool(), default: undefined,
@@ -146,6 +150,10 @@ export const SCHEMA = {
     description: '/readyz fails unless SQS and the Kubernetes API both answered within this window' }),
   kubeconfig: option({ env: ['NTH_KUBECONFIG', 'KUBECONFIG'], type: text(), default: '',
     description: 'kubeconfig file; empty uses in-cluster credentials' }),
+  claimLeaseDuration: option({ env: ['NTH_CLAIM_LEASE_DURATION'], type: seconds({ min: 5, max: 300 }), default: 15,
+    description: 'Lease duration of a per-node claim; another replica takes over this long after a crash' }),
+  failpoints: option({ env: ['NTH_FAILPOINTS'], type: list(text({ nonEmpty: true })), default: [],
+    description: 'test only: named points at which the process kills itself (crash-safety tests)' }),
 };
 
 export type Schema = typeof SCHEMA;

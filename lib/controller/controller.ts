@@ -3,34 +3,47 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import type { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { Ec2InstanceDirectory } from '../aws/instances.ts';
 import { AsgLifecycleActions } from '../aws/lifecycle.ts';
 import type { Config } from '../config/index.ts';
 import type { NodeOperator } from '../drain/types.ts';
+import type { EventRecorder } from '../kube/event-recorder.ts';
 import { NodeIndex } from '../kube/node-index.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import type { HealthReport } from '../observe/probes.ts';
+import { NO_NOTIFIER, type Notifier } from '../observe/webhook/notifier.ts';
 import { QueueConsumer } from '../queue/consumer.ts';
 import { WorkQueue } from '../workqueue.ts';
+import { NodeClaims } from './claims.ts';
 import { createMessageHandler } from './handle-message.ts';
-import { mergeNodeWork, rankNodeWork, RecentNodeWork, runNodeWork, runningCovers, type NodeWork, type NodeWorkResult } from './node-work.ts';
+import { recordLifecycleCompleted } from './lifecycle-record.ts';
+import { ControllerNodeEvents } from './node-events.ts';
+import { mergeNodeWork, rankNodeWork, runningCovers, type NodeWork, type NodeWorkResult } from './node-work.ts';
 import { InstanceResolver } from './resolve.ts';
 import { planSettingsFrom } from './settings.ts';
+import { createWorkRunner } from './work-runner.ts';
 
 export interface ControllerDeps {
   config: Config;
   kubeConfig: KubeConfig;
   core: CoreV1Api;
+  coordination: CoordinationV1Api;
   operator: NodeOperator;
   sqs: Pick<SQSClient, 'send'>;
   ec2: Pick<EC2Client, 'send'>;
   autoscaling: Pick<AutoScalingClient, 'send'>;
   logger: Logger;
   metrics: Metrics;
+  /** Records the controller's own Node Events (Interruption, LifecycleActionCompleted). */
+  events: EventRecorder;
+  /** Webhook notifications, one per node action that ran; none when unset. */
+  notifier?: Notifier;
 }
 
-export interface ControllerHealth {
+export interface ControllerHealth extends HealthReport {
   /** When SQS last answered a receive. */
   sqsOkAt: number | undefined;
   sqsError: string | undefined;
@@ -45,32 +58,33 @@ export class Controller {
   private readonly consumer: QueueConsumer;
   private readonly work: WorkQueue<NodeWork, NodeWorkResult>;
   private readonly logger: Logger;
+  private readonly notifier: Notifier;
+  private readonly capacity: number;
+  private state: ControllerHealth['state'] = 'new';
+  private runningSince: number | undefined;
 
   constructor(deps: ControllerDeps) {
     const { config, logger, metrics } = deps;
     this.logger = logger;
+    this.notifier = deps.notifier ?? NO_NOTIFIER;
     this.nodes = new NodeIndex(deps.kubeConfig, deps.core, logger);
-    const recent = new RecentNodeWork();
+    const claims = new NodeClaims(deps.coordination, {
+      namespace: config.namespace || 'default',
+      holderIdentity: config.podName || `${hostname()}-${process.pid}`,
+      leaseDurationSeconds: config.claimLeaseDuration,
+    }, logger);
     this.work = new WorkQueue<NodeWork, NodeWorkResult>({
       workers: config.workers,
-      run: async (key, item, signal) => {
-        const reused = recent.reusable(key, item, this.nodes.byName(key)?.spec?.unschedulable === true);
-        if (reused) {
-          logger.debug({ nodeName: key, eventId: item.event.id }, `${item.action} already done moments ago; reusing its result`);
-          return reused;
-        }
-        const result = await runNodeWork(deps.operator, item, signal);
-        recent.remember(key, item, result);
-        return result;
-      },
+      run: createWorkRunner({
+        operator: deps.operator, nodes: this.nodes, metrics, notifier: this.notifier, logger, dryRun: config.dryRun,
+        claim: (nodeName) => claims.acquire(nodeName),
+      }),
       merge: mergeNodeWork,
       covers: runningCovers,
       rank: rankNodeWork,
     });
-    const instances = new Ec2InstanceDirectory({
-      ec2: deps.ec2,
-      onRequest: (outcome) => metrics.apiRequests.inc({ target: 'ec2', operation: 'DescribeInstances', outcome }),
-    });
+    // AWS requests are counted by the clients' middleware (lib/observe/aws-requests.ts).
+    const instances = new Ec2InstanceDirectory({ ec2: deps.ec2 });
     const resolver = new InstanceResolver(this.nodes, instances, {
       useProviderId: config.useProviderId,
       checkTagBeforeDraining: config.checkTagBeforeDraining,
@@ -81,46 +95,66 @@ export class Controller {
       work: this.work,
       operator: deps.operator,
       lifecycle: new AsgLifecycleActions(deps.autoscaling),
+      events: new ControllerNodeEvents(deps.events),
       plan: planSettingsFrom(config),
       heartbeatIntervalSeconds: config.heartbeatInterval,
       heartbeatUntilSeconds: config.heartbeatUntil,
       completeLifecycleDelaySeconds: config.completeLifecycleActionDelaySeconds,
       dryRun: config.dryRun,
+      recordCompletion: (nodeName, token) => recordLifecycleCompleted(deps.core, nodeName, token),
+      claimRetrySeconds: Math.max(2, Math.ceil(config.claimLeaseDuration / 3)),
       logger,
       metrics,
     });
+    // Messages waiting for a worker are cheap; holding many lets a storm be cordoned at once
+    // while drains run `workers` at a time.
+    this.capacity = Math.max(100, config.workers * 10);
     this.consumer = new QueueConsumer({
       sqs: deps.sqs,
       queueUrl: config.queueUrl,
       handler,
       logger,
-      // Messages waiting for a worker are cheap; holding many lets a storm be cordoned at once
-      // while drains run `workers` at a time.
-      capacity: Math.max(100, config.workers * 10),
+      capacity: this.capacity,
       visibilityTimeoutSeconds: config.visibilityTimeout,
       readOnly: config.dryRun,
-      onApiCall: (operation, outcome) => metrics.apiRequests.inc({ target: 'sqs', operation, outcome }),
+      onApiCall: (operation, outcome) => {
+        if (outcome !== 'error') return;
+        if (operation === 'ReceiveMessage') metrics.error('receive');
+        else if (operation === 'DeleteMessageBatch') metrics.error('delete');
+      },
     });
   }
 
   /** Loads the Node index, then starts consuming. */
   async start(): Promise<void> {
+    this.state = 'starting';
     await this.nodes.start();
     await this.nodes.synced;
     this.logger.info({ nodes: this.nodes.size }, 'node index loaded; consuming the queue');
     this.consumer.start();
+    this.state = 'running';
+    this.runningSince = Date.now();
   }
 
-  /** Stops receiving; running work is aborted and its messages made visible for another replica. */
+  /**
+   * Stops receiving; running work is aborted and its messages made visible for another replica.
+   * Webhook notifications under way get a few seconds to finish.
+   */
   async stop(): Promise<void> {
+    this.state = 'stopping';
     const consumerStopped = this.consumer.stop();
     await this.work.close();
     await consumerStopped;
     await this.nodes.stop();
+    await this.notifier.close();
+    this.state = 'stopped';
   }
 
   health(): ControllerHealth {
     return {
+      state: this.state,
+      runningSince: this.runningSince,
+      messageCapacity: this.capacity,
       sqsOkAt: this.consumer.lastReceiveOkAt,
       sqsError: this.consumer.lastError,
       kubeOkAt: this.nodes.lastContactAt,

@@ -14,6 +14,8 @@ export interface NodeWork {
   instanceId: string;
   /** The event whose action is being carried out (the first of the strongest). */
   event: InterruptionEvent;
+  /** The SQS message that asked first, for log lines. */
+  messageId?: string;
   taint?: NodeTaintRequest;
   untaint?: string[];
   deadline: Date;
@@ -24,6 +26,8 @@ export interface NodeWork {
 export interface NodeWorkResult {
   action: NodeActionType;
   ok: boolean;
+  /** Set when another replica holds the node's claim: nothing was done, try again later. */
+  heldBy?: string;
   drain?: DrainResult;
   error?: Error;
 }

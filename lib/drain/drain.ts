@@ -95,6 +95,8 @@ async function drain(deps: DrainDeps, request: DrainRequest, signal: AbortSignal
       }
     };
 
+    // A phase ends when each of its pods is gone or has failed for good (reported, not waited
+    // for: waiting could not help, and the critical and DaemonSet pods still deserve their turn).
     let deletions = plan.deletions;
     for (const { phase, pods } of plan.phases) {
       if (deadline.signal.aborted) break;

@@ -35,6 +35,10 @@ export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
   const files = (source.path || env.KUBECONFIG || '').split(delimiter).filter((file) => file.length > 0);
   const config = new KubeConfig();
   if (files.length === 0) {
+    // client-node would build "https://undefined:undefined" outside a pod; say what is missing.
+    if (!env.KUBERNETES_SERVICE_HOST) {
+      throw new Error('no kubeconfig: set --kubeconfig (NTH_KUBECONFIG) or KUBECONFIG, or run in a pod with a service account');
+    }
     config.loadFromCluster();
     return config;
   }
@@ -63,20 +67,36 @@ export interface KubeClients {
   watch: StartWatch;
 }
 
-/** An HTTP library that waits for a token before each request. */
-export function rateLimitedHttpLibrary(limiter: RateLimiter, inner: HttpLibrary = new IsomorphicFetchHttpLibrary()): HttpLibrary {
+/** Told of each request's status code, or 'network' when no answer came (metrics use it). */
+export type RequestObserver = (request: { method: string; url: string }, status: number | 'network') => void;
+
+/** An HTTP library that waits for a token before each request (and reports its answer). */
+export function rateLimitedHttpLibrary(limiter: RateLimiter, inner: HttpLibrary = new IsomorphicFetchHttpLibrary(), observe?: RequestObserver): HttpLibrary {
   return wrapHttpLibrary({
     async send(request) {
       await limiter.take();
-      return inner.send(request).toPromise();
+      if (!observe) return inner.send(request).toPromise();
+      const seen = { method: request.getHttpMethod(), url: request.getUrl() };
+      try {
+        const response = await inner.send(request).toPromise();
+        observe(seen, response.httpStatusCode);
+        return response;
+      } catch (error) {
+        observe(seen, 'network');
+        throw error;
+      }
     },
   });
 }
 
-export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter): KubeClients {
+export interface KubeClientOptions {
+  observe?: RequestObserver;
+}
+
+export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter, options: KubeClientOptions = {}): KubeClients {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const httpApi = rateLimitedHttpLibrary(limiter);
+  const httpApi = rateLimitedHttpLibrary(limiter, new IsomorphicFetchHttpLibrary(), options.observe);
   const makeApiClient = <T>(api: ApiConstructor<T>): T => new api(createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: kubeConfig },
@@ -95,6 +115,6 @@ export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter):
 }
 
 /** The usual wiring from settings: load the config, one limiter, the clients. */
-export function kubeClientsFromSettings(settings: { kubeconfig: string; kubeApiQps: number; kubeApiBurst: number }): KubeClients {
-  return createKubeClients(loadKubeConfig({ path: settings.kubeconfig }), createRateLimiter(settings));
+export function kubeClientsFromSettings(settings: { kubeconfig: string; kubeApiQps: number; kubeApiBurst: number }, options: KubeClientOptions = {}): KubeClients {
+  return createKubeClients(loadKubeConfig({ path: settings.kubeconfig }), createRateLimiter(settings), options);
 }

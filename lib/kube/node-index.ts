@@ -23,6 +23,8 @@ export class NodeIndex implements NodeLookup {
   private stopped = false;
   private restartDelayMs = 1000;
   private syncedResolve: (() => void) | undefined;
+  /** Set by the first LIST that succeeds. */
+  private listed = false;
   /** Resolves once the first list has been loaded. */
   readonly synced: Promise<void>;
   /** When the watch last delivered (list or event), for readiness. */
@@ -31,16 +33,18 @@ export class NodeIndex implements NodeLookup {
   constructor(config: KubeConfig, core: CoreV1Api, logger: Logger) {
     this.logger = logger;
     this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
-    this.informer = makeInformer<V1Node>(config, '/api/v1/nodes', () => core.listNode());
+    this.informer = makeInformer<V1Node>(config, '/api/v1/nodes', async () => {
+      const list = await core.listNode();
+      this.listed = true;
+      return list;
+    });
     this.informer.on('add', (node) => this.put(node));
     this.informer.on('update', (node) => this.put(node));
     this.informer.on('delete', (node) => this.remove(node));
     this.informer.on('connect', () => {
       this.lastContactAt = Date.now();
       this.restartDelayMs = 1000;
-      // The informer has listed everything before it says it is connected.
       for (const node of this.informer.list()) this.put(node);
-      this.syncedResolve?.();
     });
     this.informer.on('error', (error: unknown) => {
       if (this.stopped) return;
@@ -49,13 +53,26 @@ export class NodeIndex implements NodeLookup {
       const delay = this.restartDelayMs;
       this.restartDelayMs = Math.min(30_000, this.restartDelayMs * 2);
       setTimeout(() => {
-        if (!this.stopped) this.informer.start().catch(() => undefined);
+        if (!this.stopped) this.informer.start().then(() => this.markSyncedIfListed(), () => undefined);
       }, delay).unref();
     });
   }
 
   async start(): Promise<void> {
     await this.informer.start();
+    this.markSyncedIfListed();
+  }
+
+  /**
+   * client-node emits 'connect' before it lists (and start() resolves even when the list was
+   * refused, e.g. without RBAC `list nodes`), so neither means the Nodes are loaded: only a list
+   * that went through does. Otherwise the controller would consume the queue with an empty index
+   * and drop every event as "node not found".
+   */
+  private markSyncedIfListed(): void {
+    if (!this.listed) return;
+    for (const node of this.informer.list()) this.put(node);
+    this.syncedResolve?.();
   }
 
   async stop(): Promise<void> {

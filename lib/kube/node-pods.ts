@@ -113,7 +113,11 @@ export class NodePodWatch {
       },
       (error) => {
         if (this.stopped) return;
-        if (error) this.logger.debug({ nodeName: this.nodeName, err: error }, 'pod watch ended; reconnecting');
+        // A watch ends now and then (idle timeout, connection reset): routine. A refusal (401/403,
+        // e.g. RBAC without `watch pods`) is not: the drain then learns of departures only by
+        // listing again every RECONNECT_DELAY_MS, so say so where operators look.
+        if (error && isRefusal(error)) this.logger.warn({ nodeName: this.nodeName, err: error }, 'pod watch refused; listing the pods again every second instead');
+        else if (error) this.logger.debug({ nodeName: this.nodeName, err: error }, 'pod watch ended; reconnecting');
         this.retryTimer = setTimeout(() => void this.reconnect(expired || !!error && !isTimeout(error)), error ? RECONNECT_DELAY_MS : 0);
       },
     );
@@ -148,6 +152,12 @@ export class NodePodWatch {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** client-node's Watch rejects a non-200 answer with an Error carrying `statusCode`. */
+function isRefusal(error: unknown): boolean {
+  const status = typeof error === 'object' && error !== null && 'statusCode' in error ? error.statusCode : undefined;
+  return status === 401 || status === 403;
 }
 
 function isTimeout(error: unknown): boolean {

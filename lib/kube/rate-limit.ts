@@ -77,7 +77,15 @@ export class TokenBucket {
     this.tokens -= 1;
     this.taken += 1;
     const at = this.now();
-    for (const listener of this.listeners) listener(at);
+    for (const listener of this.listeners) {
+      // Listeners only observe (metrics, tests): one that throws must neither fail the request
+      // nor stop the queue from being served.
+      try {
+        listener(at);
+      } catch {
+        // ignored on purpose
+      }
+    }
   }
 
   private schedule(): void {

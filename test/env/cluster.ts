@@ -11,6 +11,11 @@ import { freePort } from './ports.ts';
 import { type ManagedProcess, type ProcessGroup, type ProcessSpec, waitUntilReady, writeFile } from './process.ts';
 
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/**
+ * A pod with this annotation (any value) is finished by KWOK only when its deletionTimestamp is
+ * reached, as a kubelet honouring the grace period would; every other pod goes at once.
+ */
+export const KWOK_HONOR_GRACE_ANNOTATION = 'nth.test/honor-grace-period';
 
 export interface ClusterInfo {
   version: string;
@@ -110,6 +115,7 @@ export class Cluster {
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
         '--cidr=10.0.0.1/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
         `--server-address=127.0.0.1:${kwokPort}`,
+        `--config=${writeFile(join(dir, 'kwok-pod-stages.yaml'), kwokPodStages())}`,
       ],
       env: { ...process.env, HOME: dir }, // kwok reads ~/.kwok/kwok.yaml; keep it from the user's home
     });
@@ -147,4 +153,77 @@ export function kubeconfigFor(server: string, caFile: string, token: string, use
     contexts: [{ name: 'nth-test', context: { cluster: 'nth-test', user } }],
     'current-context': 'nth-test',
   }, null, 2);
+}
+
+/**
+ * KWOK's pod lifecycle as Stage documents (JSON is YAML, so no YAML library is needed). Giving KWOK
+ * any pod stage replaces all of its built-in ones, so this repeats their behaviour (pods turn
+ * Ready/Running, Job pods complete, a deleted pod is removed at once) and adds one rule: a pod
+ * annotated KWOK_HONOR_GRACE_ANNOTATION is removed when its deletionTimestamp arrives, so tests
+ * can watch a pod terminate for the grace period an eviction gave it. Node stages stay KWOK's own.
+ */
+export function kwokPodStages(): string {
+  const pod = { apiGroup: 'v1', kind: 'Pod' };
+  const exists = (key: string) => ({ key, operator: 'Exists' });
+  const absent = (key: string) => ({ key, operator: 'DoesNotExist' });
+  const honorsGrace = `.metadata.annotations["${KWOK_HONOR_GRACE_ANNOTATION}"]`;
+  const remove = { finalizers: { empty: true }, delete: true };
+  const stage = (name: string, spec: Record<string, unknown>) =>
+    JSON.stringify({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec: { resourceRef: pod, ...spec } });
+  const running = [
+    '{{ $now := Now }}',
+    'conditions:',
+    '- {type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }}}',
+    '- {type: Ready, status: "True", lastTransitionTime: {{ $now | Quote }}}',
+    '- {type: ContainersReady, status: "True", lastTransitionTime: {{ $now | Quote }}}',
+    '{{ range .spec.readinessGates }}',
+    '- {type: {{ .conditionType | Quote }}, status: "True", lastTransitionTime: {{ $now | Quote }}}',
+    '{{ end }}',
+    'containerStatuses:',
+    '{{ range .spec.containers }}',
+    '- {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: true, restartCount: 0, state: {running: {startedAt: {{ $now | Quote }}}}}',
+    '{{ end }}',
+    'initContainerStatuses:',
+    '{{ range .spec.initContainers }}',
+    '{{ if eq .restartPolicy "Always" }}', // a sidecar keeps running
+    '- {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: true, restartCount: 0, started: true, state: {running: {startedAt: {{ $now | Quote }}}}}',
+    '{{ else }}',
+    '- {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: true, restartCount: 0, state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}}',
+    '{{ end }}',
+    '{{ end }}',
+    'hostIP: {{ NodeIPWith .spec.nodeName | Quote }}',
+    'podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}',
+    'phase: Running',
+    'startTime: {{ $now | Quote }}',
+  ].join('\n');
+  const completed = [
+    '{{ $now := Now }}',
+    'containerStatuses:',
+    '{{ range .spec.containers }}',
+    '- {name: {{ .name | Quote }}, image: {{ .image | Quote }}, ready: false, started: false, restartCount: 0, state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }}}}}',
+    '{{ end }}',
+    'phase: Succeeded',
+  ].join('\n');
+  return [
+    stage('nth-pod-ready', {
+      selector: { matchExpressions: [absent('.metadata.deletionTimestamp'), absent('.status.podIP')] },
+      next: { statusTemplate: running },
+    }),
+    stage('nth-pod-complete', {
+      selector: { matchExpressions: [absent('.metadata.deletionTimestamp'),
+        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }] },
+      next: { statusTemplate: completed },
+    }),
+    stage('nth-pod-delete', {
+      selector: { matchExpressions: [exists('.metadata.deletionTimestamp'), absent(honorsGrace)] },
+      next: remove,
+    }),
+    stage('nth-pod-delete-after-grace', {
+      selector: { matchExpressions: [exists('.metadata.deletionTimestamp'), exists(honorsGrace)] },
+      // A time value is turned into "that time minus now" by KWOK.
+      delay: { durationMilliseconds: 0, durationFrom: { expressionFrom: '.metadata.deletionTimestamp' } },
+      next: remove,
+    }),
+  ].join('\n---\n') + '\n';
 }

@@ -4,8 +4,9 @@ import { Writable } from 'node:stream';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Counter, Histogram } from 'prom-client';
 import { loadConfig, type Config } from '../../../lib/config/index.ts';
-import { buildController, type BuiltController } from '../../../lib/controller/build.ts';
+import { buildController, startControllerServers, type BuiltController } from '../../../lib/controller/build.ts';
 import { createLogger } from '../../../lib/observe/logger.ts';
+import type { RunningServers } from '../../../lib/observe/servers.ts';
 import type { SharedEnvironment } from '../../env/environment.ts';
 import type { AwsClients } from '../../env/helpers/aws.ts';
 import type { TestQueue } from '../../env/helpers/queue.ts';
@@ -16,6 +17,8 @@ export type LogLine = Record<string, unknown> & { msg?: string; level?: number }
 export interface RunningController extends BuiltController {
   config: Config;
   logs: LogLine[];
+  /** The metrics and probe servers, on loopback; a test asks for them with ENABLE_*_SERVER=true. */
+  servers: RunningServers;
   stop(): Promise<void>;
 }
 
@@ -51,8 +54,14 @@ export async function startController(env: SharedEnvironment, queue: TestQueue, 
   });
   const logger = createLogger({ logLevel: config.logLevel, jsonLogging: true }, sink);
   const built = await buildController(config, logger);
+  const servers = await startControllerServers(built, config, logger, '127.0.0.1');
   await built.controller.start();
-  return { ...built, config, logs, stop: () => built.controller.stop() };
+  let stopped: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    await built.controller.stop();
+    await servers.close();
+  };
+  return { ...built, config, logs, servers, stop: () => (stopped ??= stop()) };
 }
 
 /** The value of a counter (or histogram count) for the given labels; 0 when never set. */

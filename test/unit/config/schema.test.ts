@@ -88,6 +88,8 @@ type Expected = {
   readonly webhookTemplate: string;
   readonly webhookTemplateFile: string;
   readonly webhookProxy: string;
+  readonly webhookTimeout: number;
+  readonly webhookRetries: number;
   readonly jsonLogging: boolean | undefined;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   readonly enablePrometheusServer: boolean;
@@ -110,6 +112,8 @@ type Expected = {
   readonly forceDeleteAtDeadline: boolean;
   readonly visibilityTimeout: number;
   readonly readinessWindow: number;
+  readonly claimLeaseDuration: number;
+  readonly failpoints: readonly string[];
   readonly kubeconfig: string;
 };
 const configTypeIsPinned: Equal<Config, Expected> = true;
