@@ -2,15 +2,19 @@
 // configuration with where each value came from. With no QUEUE_URL, `run` first starts the local
 // environment (Kubernetes + moto) and points the controller at it, so one command shows it work.
 import { ConfigError, describeConfig, formatConfigTable, formatOptionsHelp, loadConfigWithSources, type Config } from '../lib/config/index.ts';
-import { buildController } from '../lib/controller/build.ts';
+import { buildController, startControllerServers } from '../lib/controller/build.ts';
 import { createLogger, type Logger } from '../lib/observe/logger.ts';
+import { UsageError } from './args.ts';
+import { runSubcommand, startDemo, SUBCOMMAND_USAGE, SUBCOMMANDS } from './commands.ts';
+import { takeScenario, type Scenario } from './demo/args.ts';
 
-const USAGE = `usage: node-termination-handler [run|config] [--option value ...]
+const USAGE = `usage: node-termination-handler [run|config|demo|doctor|send-test-event] [--option value ...]
 
   run      run the controller (default). With no QUEUE_URL / --queue-url it starts the local
-           environment (a Kubernetes control plane with fake nodes and moto for AWS) first.
+           environment (a Kubernetes control plane with fake nodes and moto for AWS) first and
+           plays the demo scenario (see demo --help); --scenario none runs just the controller.
   config   print the effective configuration and the source of each value
-  --help   this text and every option
+${SUBCOMMAND_USAGE}  --help   this text and every option
 
 Options (flag, environment variable, default):
 `;
@@ -18,21 +22,26 @@ Options (flag, environment variable, default):
 const COMMANDS = new Set(['run', 'config']);
 
 async function main(argv: string[]): Promise<number> {
+  const subcommand = await runSubcommand(argv);
+  if (subcommand !== undefined) return subcommand;
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}${formatOptionsHelp()}\n`);
     return 0;
   }
   const command = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'run';
   if (!COMMANDS.has(command)) {
-    process.stderr.write(`error: unknown command "${command}"; commands: ${[...COMMANDS].join(', ')} (see --help)\n`);
+    process.stderr.write(`error: unknown command "${command}"; commands: ${[...COMMANDS, ...SUBCOMMANDS].join(', ')} (see --help)\n`);
     return 2;
   }
   const rest = argv[0] === command ? argv.slice(1) : argv;
   let loaded;
+  let scenario: Scenario = 'none';
   try {
-    loaded = loadConfigWithSources({ argv: rest, env: process.env });
+    const taken = command === 'run' ? takeScenario(rest) : { scenario, rest };
+    scenario = taken.scenario;
+    loaded = loadConfigWithSources({ argv: taken.rest, env: process.env });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
@@ -42,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${formatConfigTable(describeConfig(loaded))}\n`);
     return 0;
   }
+  if (!loaded.config.queueUrl && scenario !== 'none') return await startDemo(loaded, scenario);
   const logger = createLogger(loaded.config);
   if (!loaded.config.queueUrl) return await runLocal(loaded.config, logger);
   return await runController(loaded.config, logger);
@@ -49,9 +59,18 @@ async function main(argv: string[]): Promise<number> {
 
 /** Runs until SIGINT/SIGTERM; stopping lets another replica take over the messages in flight. */
 async function runController(config: Config, logger: Logger, onStop?: () => Promise<void>): Promise<number> {
-  const { controller, serverVersion } = await buildController(config, logger);
+  const built = await buildController(config, logger);
+  const { controller, serverVersion } = built;
   logger.info({ kubernetesVersion: serverVersion.gitVersion, queueUrl: config.queueUrl, dryRun: config.dryRun }, 'starting');
-  await controller.start();
+  // Before the controller: liveness answers (and readiness says "not yet") while the Node index loads.
+  const servers = await startControllerServers(built, config, logger);
+  try {
+    await controller.start();
+  } catch (error) {
+    // Open listeners would keep the process alive after the error is reported.
+    await servers.close();
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     const keepAlive = setInterval(() => undefined, 60_000);
     const stop = (signal: string): void => {
@@ -63,6 +82,7 @@ async function runController(config: Config, logger: Logger, onStop?: () => Prom
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await controller.stop();
+  await servers.close();
   await onStop?.();
   return 0;
 }

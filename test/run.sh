@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v go >/dev/null || { echo "test: go is required to build the test cluster's Kubernetes binaries" >&2; exit 1; }
+# The demo test drives `npm start` in a terminal through tmux.
+command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
 bash test/env/moto/ensure.sh
 echo "== tsc --noEmit" >&2
 tsc --noEmit

@@ -5,6 +5,7 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SetQueueAttributesCommand,
   type Message,
 } from '@aws-sdk/client-sqs';
 import { EVENT_RULES } from '../../../infra/event-patterns.ts';
@@ -55,12 +56,27 @@ export async function createQueueWithRules(aws: AwsClients, options: QueueOption
     queue.eventBusName = `${prefix}-bus`;
     await aws.eventbridge.send(new CreateEventBusCommand({ Name: queue.eventBusName }));
   }
+  const ruleArns: string[] = [];
   for (const rule of EVENT_RULES) {
     const ruleName = `${prefix}-${rule.id}`;
-    await aws.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventBusName: queue.eventBusName, EventPattern: JSON.stringify(rule.pattern), State: 'ENABLED' }));
+    const put = await aws.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventBusName: queue.eventBusName, EventPattern: JSON.stringify(rule.pattern), State: 'ENABLED' }));
     await aws.eventbridge.send(new PutTargetsCommand({ Rule: ruleName, EventBusName: queue.eventBusName, Targets: [{ Id: 'queue', Arn: queue.queueArn }] }));
     queue.ruleNames.push(ruleName);
+    if (put.RuleArn) ruleArns.push(put.RuleArn);
   }
+  // The statement the CDK construct writes (moto delivers without it; `doctor` checks it).
+  await aws.sqs.send(new SetQueueAttributesCommand({
+    QueueUrl: queue.queueUrl,
+    Attributes: {
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'AllowEventBridgeRules', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage', Resource: queue.queueArn, Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+        }],
+      }),
+    },
+  }));
   return queue;
 }
 

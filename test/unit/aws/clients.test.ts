@@ -1,7 +1,11 @@
 // The region of the AWS clients: flag, then the queue URL, then AWS_DEFAULT_REGION; none is an error.
+// And the onCall listener, which hears every command the clients send.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { AwsRegionError, createAwsClients, regionFromQueueUrl } from '../../../lib/aws/clients.ts';
 
 test('regionFromQueueUrl reads the region of an SQS queue URL', () => {
@@ -60,4 +64,18 @@ test('an endpoint, when given, is used by every client; adaptive retries', async
   }
   const plain = createAwsClients({ queueUrl: QUEUE_IN_EU, awsRegion: '', awsEndpoint: '' }, {});
   assert.equal(plain.sqs.config.endpoint, undefined, 'no endpoint: the SDK resolves the regional one');
+});
+
+test('onCall hears each command once, as (IAM service prefix, operation)', async () => {
+  const calls: string[] = [];
+  const clients = createAwsClients({ queueUrl: QUEUE_IN_EU, awsRegion: '', awsEndpoint: '' }, {}, { onCall: (service, operation) => calls.push(`${service}:${operation}`) });
+  // Answer every command right after the listener, before credentials or the network are needed.
+  const answer = () => () => Promise.resolve({ output: { $metadata: {} }, response: {} });
+  clients.sqs.middlewareStack.add(answer, { step: 'initialize', priority: 'low', name: 'answerInTest' });
+  clients.ec2.middlewareStack.add(answer, { step: 'initialize', priority: 'low', name: 'answerInTest' });
+  clients.autoscaling.middlewareStack.add(answer, { step: 'initialize', priority: 'low', name: 'answerInTest' });
+  await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: QUEUE_IN_EU }));
+  await clients.ec2.send(new DescribeInstancesCommand({}));
+  await clients.autoscaling.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'g', LifecycleHookName: 'h', LifecycleActionResult: 'CONTINUE' }));
+  assert.deepEqual(calls, ['sqs:ReceiveMessage', 'ec2:DescribeInstances', 'autoscaling:CompleteLifecycleAction']);
 });

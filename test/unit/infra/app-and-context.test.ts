@@ -129,8 +129,6 @@ describe('permissions', () => {
       'sqs:ReceiveMessage',
       'sqs:DeleteMessage',
       'sqs:ChangeMessageVisibility',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
       'ec2:DescribeInstances',
       'autoscaling:CompleteLifecycleAction',
       'autoscaling:RecordLifecycleActionHeartbeat',

@@ -15,7 +15,7 @@ function controllerPolicyStatements(queueLogicalId: string, asgResources: Json |
     {
       Sid: 'ConsumeInterruptionQueue',
       Effect: 'Allow',
-      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
       Resource: arnOf(queueLogicalId),
     },
     { Sid: 'DescribeInstances', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*' },

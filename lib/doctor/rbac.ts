@@ -1,0 +1,31 @@
+// Every Kubernetes permission the controller uses, with why; doctor asks the API server about each
+// (SelfSubjectAccessReview, or SubjectAccessReview for a named ServiceAccount). A unit test checks
+// that deploy/base/rbac.yaml grants exactly these.
+
+export interface RequiredAccess {
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly verb: string;
+  /** Empty: cluster-wide (all namespaces). */
+  readonly namespace: string;
+  readonly why: string;
+}
+
+export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
+  { resource: 'nodes', verb: 'list', namespace: '', why: 'the Node index lists every Node once' },
+  { resource: 'nodes', verb: 'watch', namespace: '', why: 'the Node index follows changes' },
+  { resource: 'nodes', verb: 'get', namespace: '', why: 'read a Node before patching it' },
+  { resource: 'nodes', verb: 'patch', namespace: '', why: 'cordon, taint, label and annotate' },
+  { resource: 'pods', verb: 'list', namespace: '', why: "a drain lists the node's pods" },
+  { resource: 'pods', verb: 'watch', namespace: '', why: 'a drain watches its pods leave' },
+  { resource: 'pods', verb: 'delete', namespace: '', why: 'finished pods, and pods left at the deadline with NTH_FORCE_DELETE_AT_DEADLINE' },
+  { resource: 'pods', subresource: 'eviction', verb: 'create', namespace: '', why: 'evictions, which honour PodDisruptionBudgets' },
+  { resource: 'events', verb: 'create', namespace: '', why: 'Kubernetes Events on the Nodes and Pods acted on' },
+];
+
+export const accessName = (a: RequiredAccess): string =>
+  `${a.verb} ${a.subresource === undefined ? a.resource : `${a.resource}/${a.subresource}`}`;
+
+/** The ClusterRole rule that grants it, as a fix line shows it. */
+export const accessRule = (a: RequiredAccess): string =>
+  `{apiGroups: [""], resources: ["${a.subresource === undefined ? a.resource : `${a.resource}/${a.subresource}`}"], verbs: ["${a.verb}"]}`;
