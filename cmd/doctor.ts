@@ -122,5 +122,6 @@ async function kubeChecks(config: Config, serviceAccount: string | undefined): P
   }, {
     caller: context && context !== 'inClusterContext' ? `context ${context}` : 'the in-cluster service account',
     ...(serviceAccount === undefined ? {} : { serviceAccount }),
+    ...(config.namespace ? { namespace: config.namespace } : {}),
   });
 }

@@ -89,7 +89,14 @@ async function runController(config: Config, logger: Logger, onStop?: () => Prom
 
 async function runLocal(config: Config, logger: Logger): Promise<number> {
   // Imported here only: the local environment is a development aid, not part of the image.
-  const { startLocalEnvironment } = await import('./local.ts');
+  let startLocalEnvironment;
+  try {
+    ({ startLocalEnvironment } = await import('./local.ts'));
+  } catch {
+    // The container image leaves the local environment out; there QUEUE_URL is what is missing.
+    process.stderr.write('error: QUEUE_URL (--queue-url) is required: the local environment is not part of this installation\n');
+    return 2;
+  }
   const local = await startLocalEnvironment(logger);
   const localConfig: Config = {
     ...config,

@@ -18,6 +18,8 @@ export interface KubeCheckInput {
   serviceAccount?: string;
   /** How the caller is named in the output (kubeconfig context, or "in-cluster"). */
   caller: string;
+  /** The controller's namespace (NAMESPACE), where its claims (Leases) live. */
+  namespace?: string;
 }
 
 export async function checkKubernetes(deps: KubeCheckDeps, input: KubeCheckInput): Promise<CheckResult[]> {
@@ -48,11 +50,11 @@ async function checkAccess(deps: KubeCheckDeps, input: KubeCheckInput): Promise<
   const who = subject === undefined ? input.caller : `system:serviceaccount:${subject.namespace}:${subject.name}`;
   return await Promise.all(REQUIRED_ACCESS.map(async (access): Promise<CheckResult> => {
     try {
-      const status = await review(deps, access, subject);
+      const status = await review(deps, access, subject, subject?.namespace ?? input.namespace ?? 'node-termination-handler');
       if (status.allowed) return check('rbac', 'pass', `${accessName(access)}: allowed for ${who}`);
       const reason = status.reason ? ` (${status.reason})` : '';
       return check('rbac', 'fail', `${accessName(access)}: denied for ${who}${reason}; needed for ${access.why}`,
-        `kubectl apply -k deploy/base (ClusterRole node-termination-handler), or add the rule ${accessRule(access)} to the ClusterRole bound to it`);
+        `kubectl apply -k deploy/base (${access.namespace === 'own' ? 'Role' : 'ClusterRole'} node-termination-handler), or add the rule ${accessRule(access)} to the ${access.namespace === 'own' ? 'Role' : 'ClusterRole'} bound to it`);
     } catch (error) {
       return check('rbac', 'fail', `${accessName(access)}: the access review failed: ${errorText(error)}`,
         subject === undefined ? 'read the error; re-run doctor' : 'checking another subject needs create subjectaccessreviews; run doctor as that ServiceAccount instead');
@@ -60,13 +62,13 @@ async function checkAccess(deps: KubeCheckDeps, input: KubeCheckInput): Promise<
   }));
 }
 
-async function review(deps: KubeCheckDeps, access: RequiredAccess, subject: { namespace: string; name: string } | undefined): Promise<{ allowed: boolean; reason?: string }> {
+async function review(deps: KubeCheckDeps, access: RequiredAccess, subject: { namespace: string; name: string } | undefined, ownNamespace: string): Promise<{ allowed: boolean; reason?: string }> {
   const resourceAttributes = {
-    group: '',
+    group: access.group ?? '',
     resource: access.resource,
     verb: access.verb,
     ...(access.subresource === undefined ? {} : { subresource: access.subresource }),
-    ...(access.namespace === '' ? {} : { namespace: access.namespace }),
+    ...(access.namespace === '' ? {} : { namespace: ownNamespace }),
   };
   if (subject === undefined) {
     const out = await deps.authorization.createSelfSubjectAccessReview({

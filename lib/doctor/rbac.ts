@@ -3,11 +3,13 @@
 // that deploy/base/rbac.yaml grants exactly these.
 
 export interface RequiredAccess {
+  /** API group; empty for the core group. */
+  readonly group?: string;
   readonly resource: string;
   readonly subresource?: string;
   readonly verb: string;
-  /** Empty: cluster-wide (all namespaces). */
-  readonly namespace: string;
+  /** Empty: cluster-wide (ClusterRole); `own`: the controller's namespace (Role). */
+  readonly namespace: '' | 'own';
   readonly why: string;
 }
 
@@ -21,6 +23,10 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { resource: 'pods', verb: 'delete', namespace: '', why: 'finished pods, and pods left at the deadline with NTH_FORCE_DELETE_AT_DEADLINE' },
   { resource: 'pods', subresource: 'eviction', verb: 'create', namespace: '', why: 'evictions, which honour PodDisruptionBudgets' },
   { resource: 'events', verb: 'create', namespace: '', why: 'Kubernetes Events on the Nodes and Pods acted on' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', namespace: 'own', why: 'read the per-node claim (lib/controller/claims.ts)' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', namespace: 'own', why: 'claim a node before acting on it' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'own', why: 'renew a claim, or take over one a crashed replica left' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'delete', namespace: 'own', why: 'release a claim when the work is done' },
 ];
 
 export const accessName = (a: RequiredAccess): string =>
@@ -28,4 +34,4 @@ export const accessName = (a: RequiredAccess): string =>
 
 /** The ClusterRole rule that grants it, as a fix line shows it. */
 export const accessRule = (a: RequiredAccess): string =>
-  `{apiGroups: [""], resources: ["${a.subresource === undefined ? a.resource : `${a.resource}/${a.subresource}`}"], verbs: ["${a.verb}"]}`;
+  `{apiGroups: ["${a.group ?? ''}"], resources: ["${a.subresource === undefined ? a.resource : `${a.resource}/${a.subresource}`}"], verbs: ["${a.verb}"]}`;

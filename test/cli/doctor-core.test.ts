@@ -61,12 +61,14 @@ describe('event patterns', () => {
 });
 
 describe('RBAC', () => {
-  test('REQUIRED_ACCESS is exactly what deploy/base/rbac.yaml grants', () => {
+  test('REQUIRED_ACCESS is exactly what deploy/base/rbac.yaml grants (ClusterRole cluster-wide, Role in our namespace)', () => {
     const docs: unknown[] = loadAllYaml(readFileSync(new URL('../../deploy/base/rbac.yaml', import.meta.url), 'utf8'));
-    const role = docs.find((d): d is V1ClusterRole => (d as { kind?: string }).kind === 'ClusterRole');
-    const granted = (role?.rules ?? []).flatMap((r) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${v} ${res}`))).sort();
-    const needed = REQUIRED_ACCESS.map((a) => `${a.verb} ${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}`).sort();
-    assert.deepEqual(needed, granted);
+    const rulesOf = (kind: string) => docs.find((d): d is V1ClusterRole => (d as { kind?: string }).kind === kind)?.rules ?? [];
+    const grants = (kind: string) => rulesOf(kind).flatMap((r) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${v} ${res}`))).sort();
+    const needs = (scope: '' | 'own') => REQUIRED_ACCESS.filter((a) => a.namespace === scope)
+      .map((a) => `${a.verb} ${a.subresource ? `${a.resource}/${a.subresource}` : a.resource}`).sort();
+    assert.deepEqual(needs(''), grants('ClusterRole'));
+    assert.deepEqual(needs('own'), grants('Role'));
   });
 });
 
