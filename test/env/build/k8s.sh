@@ -71,8 +71,18 @@ build_kubernetes() {
     go mod edit -go="$(awk '/^go /{print $2; exit}' "$gomod")"
     # Every staging module (k8s.io/x => ./staging/src/k8s.io/x) becomes k8s.io/x v0.<minor>.<patch>.
     local staging_version="v0.${v#v1.}"
+    # A few staging modules are missing from the proxy at some patches (k8s.io/endpointslice
+    # v0.32.13 answers 403 "not available"): take that module's newest served patch of the same
+    # minor below the wanted one, and say so. Staging code barely moves between patches.
     grep -E '=> \./staging/' "$gomod" | awk '{print $1}' | sort -u | while read -r m; do
-      go mod edit -replace="$m=$m@$staging_version"
+      local use="$staging_version"
+      if ! go mod download "$m@$staging_version" >/dev/null 2>&1; then
+        use="$(go list -m -versions "$m" 2>/dev/null | tr ' ' '\n' | grep -E "^v0\.$minor\.[0-9]+$" |
+          { cat; echo "$staging_version"; } | sort -V | sed -n "/^$staging_version\$/q;p" | tail -n1)"
+        [ -n "$use" ] || { log "$m@$staging_version is not served and no earlier v0.$minor patch is"; exit 1; }
+        log "$m@$staging_version is not served by the Go module proxy; using $use"
+      fi
+      go mod edit -replace="$m=$m@$use"
     done
     go mod edit -require="k8s.io/kubernetes@$v"
     local pkgs=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl)
