@@ -61,7 +61,7 @@ for (const minor of minors) {
     row.build = 'failed';
     row.buildError = build.output.trim().split('\n').slice(-5).join('\n');
   } else {
-    const test = await run('node', ['--test', '--test-global-setup=test/env/global-setup.ts', '--test-timeout=900000', ...values.tests.split(',')],
+    const test = await run(process.execPath, ['--test', '--test-global-setup=test/env/global-setup.ts', '--test-timeout=900000', ...values.tests.split(',')],
       { ...process.env, K8S_VERSION: row.version });
     row.pass = Number(/ℹ pass (\d+)/.exec(test.output)?.[1] ?? 0);
     row.fail = Number(/ℹ fail (\d+)/.exec(test.output)?.[1] ?? 0);
