@@ -1,7 +1,10 @@
 // EC2 instance facts (private DNS name, state, tags) for the resolver and the managed-tag check.
 // Lookups from concurrent messages are gathered for a few milliseconds and sent as one
-// DescribeInstances per 200 IDs, and answers (found or not) are cached for a while: an
-// interruption storm of 500 events costs a handful of EC2 calls, not 500.
+// DescribeInstances per 200 IDs, and answers (found or not) are cached for a while. A storm
+// spreads its events over seconds, though, so a batch window alone still costs a call every few
+// events: the first miss also fetches the other instances worth knowing (`alsoFetch`: the
+// cluster's nodes), and later lookups of an ID already being fetched wait for that call. An
+// interruption storm of 500 events then costs a handful of EC2 calls, not hundreds.
 import { DescribeInstancesCommand, type DescribeInstancesCommandOutput, type EC2Client } from '@aws-sdk/client-ec2';
 
 export interface InstanceInfo {
@@ -28,6 +31,10 @@ export interface Ec2DirectoryOptions {
   now?: () => number;
   /** Called once per DescribeInstances request, for metrics. */
   onRequest?: (outcome: 'ok' | 'error') => void;
+  /** IDs to fetch along with any miss (not cached, not in flight), at most `alsoFetchLimit`. */
+  alsoFetch?: () => Iterable<string>;
+  /** Default 1000: five calls, so one event in a large cluster does not describe all of it. */
+  alsoFetchLimit?: number;
 }
 
 /** The `instance-id` filter takes at most 200 values per call. */
@@ -51,6 +58,10 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
   private readonly onRequest: (outcome: 'ok' | 'error') => void;
   private readonly cache = new Map<string, CacheEntry>();
   private pending: PendingLookup | undefined;
+  /** ID → the call fetching it now. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly alsoFetch: () => Iterable<string>;
+  private readonly alsoFetchLimit: number;
 
   constructor(options: Ec2DirectoryOptions) {
     this.ec2 = options.ec2;
@@ -58,11 +69,23 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
     this.batchWindowMs = options.batchWindowMs ?? 25;
     this.now = options.now ?? Date.now;
     this.onRequest = options.onRequest ?? (() => undefined);
+    this.alsoFetch = options.alsoFetch ?? (() => []);
+    this.alsoFetchLimit = options.alsoFetchLimit ?? 1000;
   }
 
   async describe(instanceIds: readonly string[]): Promise<Map<string, InstanceInfo>> {
     const missing = instanceIds.filter((id) => !this.fresh(id));
-    if (missing.length > 0) await this.lookup(missing);
+    if (missing.length > 0) {
+      const waits = new Set<Promise<void>>();
+      const ask: string[] = [];
+      for (const id of missing) {
+        const fetching = this.inFlight.get(id);
+        if (fetching) waits.add(fetching);
+        else ask.push(id);
+      }
+      if (ask.length > 0) waits.add(this.lookup(ask));
+      await Promise.all(waits);
+    }
     const found = new Map<string, InstanceInfo>();
     for (const id of instanceIds) {
       const info = this.cache.get(id)?.info;
@@ -82,7 +105,18 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
       const batch: PendingLookup = { ids: new Set(), done: Promise.resolve() };
       batch.done = new Promise((resolve) => setTimeout(resolve, this.batchWindowMs)).then(() => {
         if (this.pending === batch) this.pending = undefined;
-        return this.fetch([...batch.ids]);
+        const ids = [...batch.ids];
+        for (const id of this.alsoFetch()) {
+          if (ids.length >= batch.ids.size + this.alsoFetchLimit) break;
+          if (!batch.ids.has(id) && !this.inFlight.has(id) && !this.fresh(id)) ids.push(id);
+        }
+        const call = this.fetch(ids);
+        for (const id of ids) this.inFlight.set(id, call);
+        const forget = (): void => {
+          for (const id of ids) if (this.inFlight.get(id) === call) this.inFlight.delete(id);
+        };
+        call.then(forget, forget);
+        return call;
       });
       this.pending = batch;
     }
@@ -92,34 +126,38 @@ export class Ec2InstanceDirectory implements InstanceDirectory {
 
   private async fetch(ids: string[]): Promise<void> {
     this.prune();
-    for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
-      const chunk = ids.slice(i, i + IDS_PER_CALL);
-      const seen = new Set<string>();
-      let nextToken: string | undefined;
-      do {
-        let page: DescribeInstancesCommandOutput;
-        try {
-          // A filter, not InstanceIds: with InstanceIds one unknown ID fails the whole call.
-          page = await this.ec2.send(new DescribeInstancesCommand({
-            Filters: [{ Name: 'instance-id', Values: chunk }],
-            NextToken: nextToken,
-          }));
-          this.onRequest('ok');
-        } catch (error) {
-          this.onRequest('error');
-          throw error;
-        }
-        for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-          if (!instance.InstanceId) continue;
-          seen.add(instance.InstanceId);
-          this.cache.set(instance.InstanceId, { info: toInfo(instance.InstanceId, instance), expiresAt: this.now() + this.ttlMs });
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
-      for (const id of chunk) {
-        // Unknown now may exist soon (a launch); remember the absence only briefly.
-        if (!seen.has(id)) this.cache.set(id, { info: undefined, expiresAt: this.now() + Math.min(this.ttlMs, 5_000) });
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += IDS_PER_CALL) chunks.push(ids.slice(i, i + IDS_PER_CALL));
+    // The chunks go at once: the message that missed waits for the slowest, not for their sum.
+    await Promise.all(chunks.map((chunk) => this.fetchChunk(chunk)));
+  }
+
+  private async fetchChunk(chunk: string[]): Promise<void> {
+    const seen = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      let page: DescribeInstancesCommandOutput;
+      try {
+        // A filter, not InstanceIds: with InstanceIds one unknown ID fails the whole call.
+        page = await this.ec2.send(new DescribeInstancesCommand({
+          Filters: [{ Name: 'instance-id', Values: chunk }],
+          NextToken: nextToken,
+        }));
+        this.onRequest('ok');
+      } catch (error) {
+        this.onRequest('error');
+        throw error;
       }
+      for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
+        if (!instance.InstanceId) continue;
+        seen.add(instance.InstanceId);
+        this.cache.set(instance.InstanceId, { info: toInfo(instance.InstanceId, instance), expiresAt: this.now() + this.ttlMs });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    for (const id of chunk) {
+      // Unknown now may exist soon (a launch); remember the absence only briefly.
+      if (!seen.has(id)) this.cache.set(id, { info: undefined, expiresAt: this.now() + Math.min(this.ttlMs, 5_000) });
     }
   }
 

@@ -84,7 +84,7 @@ export class Controller {
       rank: rankNodeWork,
     });
     // AWS requests are counted by the clients' middleware (lib/observe/aws-requests.ts).
-    const instances = new Ec2InstanceDirectory({ ec2: deps.ec2 });
+    const instances = new Ec2InstanceDirectory({ ec2: deps.ec2, alsoFetch: () => this.nodes.instanceIds() });
     const resolver = new InstanceResolver(this.nodes, instances, {
       useProviderId: config.useProviderId,
       checkTagBeforeDraining: config.checkTagBeforeDraining,
@@ -106,9 +106,11 @@ export class Controller {
       logger,
       metrics,
     });
-    // Messages waiting for a worker are cheap; holding many lets a storm be cordoned at once
-    // while drains run `workers` at a time.
-    this.capacity = Math.max(100, config.workers * 10);
+    // Messages waiting for a worker are cheap (a few KB, and one visibility renewal per ten
+    // every third of the timeout); holding a whole storm's lets every node of it be cordoned at
+    // once while drains run `workers` at a time. With 100, a 500-node storm cordoned the last
+    // 400 nodes only as earlier drains finished, minutes later.
+    this.capacity = Math.max(1000, config.workers * 10);
     this.consumer = new QueueConsumer({
       sqs: deps.sqs,
       queueUrl: config.queueUrl,

@@ -3,6 +3,7 @@
 // The limiter sits in the clients' HTTP library rather than in a middleware: a per-call options
 // object may replace the middleware list (client-node's default merge strategy is "replace"), but
 // it never replaces the HTTP library, so no call can slip past the limit.
+import { statSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import {
   CoordinationV1Api,
@@ -16,8 +17,11 @@ import {
   wrapHttpLibrary,
   type Configuration,
   type HttpLibrary,
+  type RequestContext,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
-import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createRateLimiter, type RateLimiter, type RequestPriority } from './rate-limit.ts';
+import { reloadTokenFiles, tokenFilesIn } from './token-file.ts';
 import { rateLimitedWatch, type StartWatch } from './watch.ts';
 
 export const USER_AGENT = 'node-termination-handler';
@@ -29,7 +33,10 @@ export interface KubeConfigSource {
   env?: NodeJS.ProcessEnv;
 }
 
-/** From `path`, else the KUBECONFIG files, else the pod's service account (in-cluster). */
+/**
+ * From `path`, else the KUBECONFIG files, else the pod's service account (in-cluster). A token
+ * file (in-cluster, or a user's `tokenFile`) is read again whenever it changes.
+ */
 export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
   const env = source.env ?? process.env;
   const files = (source.path || env.KUBECONFIG || '').split(delimiter).filter((file) => file.length > 0);
@@ -40,16 +47,21 @@ export function loadKubeConfig(source: KubeConfigSource): KubeConfig {
       throw new Error('no kubeconfig: set --kubeconfig (NTH_KUBECONFIG) or KUBECONFIG, or run in a pod with a service account');
     }
     config.loadFromCluster();
+    reloadTokenFiles(config);
     return config;
   }
   const [first, ...rest] = files as [string, ...string[]];
   config.loadFromFile(first);
+  const tokenFiles = tokenFilesIn(first);
   // Like kubectl: later files add clusters and users; the first file's current context wins.
   for (const file of rest) {
     const more = new KubeConfig();
     more.loadFromFile(file);
     config.mergeConfig(more, true);
+    for (const [user, path] of tokenFilesIn(file)) if (!tokenFiles.has(user)) tokenFiles.set(user, path);
   }
+  // Token files are read again when they change (rotation, revocation); see token-file.ts.
+  reloadTokenFiles(config, tokenFiles);
   return config;
 }
 
@@ -70,11 +82,23 @@ export interface KubeClients {
 /** Told of each request's status code, or 'network' when no answer came (metrics use it). */
 export type RequestObserver = (request: { method: string; url: string }, status: number | 'network') => void;
 
+/**
+ * Which lane of the limiter a request waits in: reads and writes of a single Node (the cordon,
+ * taints) first, creating Events (best effort) last, everything else (evictions, pods, Leases)
+ * in between. Told from the request itself, so no caller has to remember to say it.
+ */
+export function requestPriority(method: string, url: string): RequestPriority {
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split('?')[0] ?? '';
+  if (/^\/api\/v1\/nodes\/[^/]+$/.test(path)) return 'high';
+  if (method.toUpperCase() === 'POST' && /\/events$/.test(path)) return 'low';
+  return 'normal';
+}
+
 /** An HTTP library that waits for a token before each request (and reports its answer). */
 export function rateLimitedHttpLibrary(limiter: RateLimiter, inner: HttpLibrary = new IsomorphicFetchHttpLibrary(), observe?: RequestObserver): HttpLibrary {
   return wrapHttpLibrary({
     async send(request) {
-      await limiter.take();
+      await limiter.take(requestPriority(request.getHttpMethod(), request.getUrl()));
       if (!observe) return inner.send(request).toPromise();
       const seen = { method: request.getHttpMethod(), url: request.getUrl() };
       try {
@@ -97,9 +121,10 @@ export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter, 
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const httpApi = rateLimitedHttpLibrary(limiter, new IsomorphicFetchHttpLibrary(), options.observe);
+  const auth = sharedConnectionAuth(kubeConfig);
   const makeApiClient = <T>(api: ApiConstructor<T>): T => new api(createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kubeConfig },
+    authMethods: { default: auth },
     httpApi,
     middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
   }));
@@ -112,6 +137,63 @@ export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter, 
     makeApiClient,
     watch: rateLimitedWatch(kubeConfig, limiter),
   };
+}
+
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/**
+ * The kubeconfig's authentication, with one connection pool for every API request. client-node
+ * (2.0) builds a new undici Agent per request when the kubeconfig has TLS settings (always, in a
+ * pod: the CA), so each call opened its own connection (a TLS handshake for us and the apiserver)
+ * and left an idle socket behind: in a 500-node storm, thousands. The Agent it builds is taken
+ * once and reused; a fresh one is adopted every `refreshMs`, and at once when a TLS file (CA
+ * bundle, client certificate or key) changes, so rotated certificates still apply.
+ */
+export function sharedConnectionAuth(kubeConfig: KubeConfig, refreshMs = 5 * 60_000, now: () => number = Date.now): SecurityAuthentication {
+  let shared: Dispatcher | undefined;
+  let adoptedAt = 0;
+  let adoptedFiles = '';
+  return {
+    getName: () => 'kubeconfig authentication, shared connections',
+    async applySecurityAuthentication(context: RequestContext): Promise<void> {
+      // Stamped before the files are read: a change in between only costs one more adoption.
+      const files = tlsFilesStamp(kubeConfig);
+      await kubeConfig.applySecurityAuthentication(context); // headers (a token read anew) and TLS
+      const fresh = context.getDispatcher();
+      if (!fresh) return; // plain HTTP without TLS settings: fetch's global pool already
+      // A replaced CA bundle (or client certificate) applies at once: after a CA rotation the old
+      // pool would fail every new connection's verification until the refresh.
+      if (!shared || now() - adoptedAt > refreshMs || files !== adoptedFiles) {
+        const previous = shared;
+        shared = fresh;
+        adoptedAt = now();
+        adoptedFiles = files;
+        // Requests under way on the previous pool finish first; close() waits for them.
+        previous?.close().catch(() => undefined);
+        return;
+      }
+      context.setDispatcher(shared); // the fresh Agent never connected: nothing to release
+    },
+  };
+}
+
+/**
+ * A stamp of the files the kubeconfig's TLS material is read from (the CA bundle, a client
+ * certificate and key): inode, size and mtime, so it changes when a file is replaced or rewritten.
+ * stat follows symlinks, as the kubelet's projected volumes need (it swaps a `..data` link).
+ */
+export function tlsFilesStamp(kubeConfig: KubeConfig): string {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  return [cluster?.caFile, user?.certFile, user?.keyFile].map((file) => {
+    if (!file) return '';
+    try {
+      const stat = statSync(file);
+      return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return 'unreadable'; // client-node reports the error when it reads the file
+    }
+  }).join('|');
 }
 
 /** The usual wiring from settings: load the config, one limiter, the clients. */

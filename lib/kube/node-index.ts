@@ -10,6 +10,9 @@ export function instanceIdFromProviderId(providerID: string | undefined): string
   return last && /^i-[0-9a-f]{8,17}$/.test(last) ? last : undefined;
 }
 
+const INITIAL_RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 10_000;
+
 export interface NodeLookup {
   byInstanceId(instanceId: string): V1Node | undefined;
   byName(name: string): V1Node | undefined;
@@ -21,7 +24,7 @@ export class NodeIndex implements NodeLookup {
   private readonly informer;
   private readonly logger: Logger;
   private stopped = false;
-  private restartDelayMs = 1000;
+  private restartDelayMs = INITIAL_RESTART_DELAY_MS;
   private syncedResolve: (() => void) | undefined;
   /** Set by the first LIST that succeeds. */
   private listed = false;
@@ -36,22 +39,34 @@ export class NodeIndex implements NodeLookup {
     this.informer = makeInformer<V1Node>(config, '/api/v1/nodes', async () => {
       const list = await core.listNode();
       this.listed = true;
+      this.heard();
       return list;
     });
-    this.informer.on('add', (node) => this.put(node));
-    this.informer.on('update', (node) => this.put(node));
-    this.informer.on('delete', (node) => this.remove(node));
+    this.informer.on('add', (node) => {
+      this.heard();
+      this.put(node);
+    });
+    this.informer.on('update', (node) => {
+      this.heard();
+      this.put(node);
+    });
+    this.informer.on('delete', (node) => {
+      this.heard();
+      this.remove(node);
+    });
+    // 'connect' fires before the list and the watch are even tried (also while the apiserver is
+    // down), so it is no sign of contact: only a list that went through or a watch event is.
     this.informer.on('connect', () => {
-      this.lastContactAt = Date.now();
-      this.restartDelayMs = 1000;
       for (const node of this.informer.list()) this.put(node);
     });
     this.informer.on('error', (error: unknown) => {
       if (this.stopped) return;
       // The informer stops on an error (API down, token revoked); start it again with backoff.
+      // Capped at 10 s, not client-go's 30 s: while the index is stale, an event about a node that
+      // joined meanwhile would be dropped as "node not found".
       this.logger.warn({ err: error, retryInMs: this.restartDelayMs }, 'node watch failed; restarting');
       const delay = this.restartDelayMs;
-      this.restartDelayMs = Math.min(30_000, this.restartDelayMs * 2);
+      this.restartDelayMs = Math.min(MAX_RESTART_DELAY_MS, this.restartDelayMs * 2);
       setTimeout(() => {
         if (!this.stopped) this.informer.start().then(() => this.markSyncedIfListed(), () => undefined);
       }, delay).unref();
@@ -92,8 +107,18 @@ export class NodeIndex implements NodeLookup {
     return this.byNodeName.size;
   }
 
-  private put(node: V1Node): void {
+  /** The EC2 instance of every Node (worth describing together: a storm names many of them). */
+  instanceIds(): IterableIterator<string> {
+    return this.byInstance.keys();
+  }
+
+  /** The apiserver answered (a list, or a watch event): readiness and the restart backoff learn it. */
+  private heard(): void {
     this.lastContactAt = Date.now();
+    this.restartDelayMs = INITIAL_RESTART_DELAY_MS;
+  }
+
+  private put(node: V1Node): void {
     const name = node.metadata?.name;
     if (!name) return;
     const previous = this.byNodeName.get(name);
@@ -105,7 +130,6 @@ export class NodeIndex implements NodeLookup {
   }
 
   private remove(node: V1Node): void {
-    this.lastContactAt = Date.now();
     const name = node.metadata?.name;
     if (name) this.byNodeName.delete(name);
     const id = instanceIdFromProviderId(node.spec?.providerID);

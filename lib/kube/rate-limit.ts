@@ -1,7 +1,9 @@
 // One client-side token bucket for every Kubernetes API request the process makes (kubeApiQps,
 // kubeApiBurst), shared by all drains: with many nodes draining at once the apiserver sees one
 // well-behaved client, as client-go's QPS/Burst would give, instead of N independent ones.
-// Every request (including the start of a watch) takes one token; waiters are served in order.
+// Every request (including the start of a watch) takes one token; waiters are served in order
+// of priority, then of arrival: in a storm, hundreds of evictions and Events queue up, and a
+// cordon (which keeps new pods off a doomed node) must not wait behind them.
 
 export interface RateLimiterOptions {
   /** Tokens added per second. */
@@ -15,13 +17,17 @@ export interface RateLimiterOptions {
 /** Called once per request, when it is let through. */
 export type RequestListener = (at: number) => void;
 
+/** high: Node reads and writes (cordon, taint); low: best-effort Kubernetes Events. */
+export type RequestPriority = 'high' | 'normal' | 'low';
+const PRIORITIES: readonly RequestPriority[] = ['high', 'normal', 'low'];
+
 export class TokenBucket {
   readonly qps: number;
   readonly burst: number;
   private readonly now: () => number;
   private tokens: number;
   private refilledAt: number;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: Record<RequestPriority, (() => void)[]> = { high: [], normal: [], low: [] };
   private timer: NodeJS.Timeout | undefined;
   private taken = 0;
   private readonly listeners = new Set<RequestListener>();
@@ -37,14 +43,14 @@ export class TokenBucket {
   }
 
   /** Resolves when the caller may send one request. */
-  take(): Promise<void> {
+  take(priority: RequestPriority = 'normal'): Promise<void> {
     // Queued callers go first, so a steady stream of new callers cannot starve them.
-    if (this.waiters.length === 0 && this.refill() >= 1) {
+    if (this.waiting === 0 && this.refill() >= 1) {
       this.grant();
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      this.waiters.push(resolve);
+      this.waiters[priority].push(resolve);
       this.schedule();
     });
   }
@@ -56,7 +62,7 @@ export class TokenBucket {
 
   /** Callers currently waiting for a token. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.waiters.high.length + this.waiters.normal.length + this.waiters.low.length;
   }
 
   /** Observe every request let through (tests measure the rate with it); returns the unsubscribe. */
@@ -100,12 +106,14 @@ export class TokenBucket {
 
   private release(): void {
     this.refill();
-    while (this.waiters.length > 0 && this.tokens >= 1) {
-      const next = this.waiters.shift();
+    while (this.tokens >= 1) {
+      const lane = PRIORITIES.find((p) => this.waiters[p].length > 0);
+      if (lane === undefined) break;
+      const next = this.waiters[lane].shift();
       this.grant();
       next?.();
     }
-    if (this.waiters.length > 0) this.schedule();
+    if (this.waiting > 0) this.schedule();
   }
 }
 

@@ -2,11 +2,11 @@
 // kube-scheduler and KWOK (fake kubelets for Nodes annotated kwok.x-k8s.io/node=fake), all from
 // the binaries test/env/build/k8s.sh builds. No containers, no root, nothing outside 127.0.0.1.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Binaries } from './binaries.ts';
 import { httpsGet } from './http.ts';
-import { createPki, type Pki } from './pki.ts';
+import { createCa, createPki, issueServingCert, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, type ProcessGroup, type ProcessSpec, waitUntilReady, writeFile } from './process.ts';
 
@@ -100,12 +100,16 @@ export class Cluster {
         '--use-service-account-credentials=false',
         // Faster PDB and ReplicaSet reactions keep the e2e suite short; semantics are unchanged.
         '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10',
+        // client-go's 20 requests/s would make the benchmark's 10,000 pods take eight minutes to
+        // create (bench/); a higher limit changes nothing for the tests' handful of objects.
+        '--kube-api-qps=300', '--kube-api-burst=600',
       ],
     });
     const scheduler = group.start({
       name: 'kube-scheduler',
       command: join(binaries.k8sBin, 'kube-scheduler'),
-      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`],
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`,
+        '--kube-api-qps=300', '--kube-api-burst=600'], // binding the benchmark's pods, as above
     });
     const kwok = group.start({
       name: 'kwok',
@@ -116,6 +120,7 @@ export class Cluster {
         '--cidr=10.0.0.1/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
         `--server-address=127.0.0.1:${kwokPort}`,
         `--config=${writeFile(join(dir, 'kwok-pod-stages.yaml'), kwokPodStages())}`,
+        `--config=${writeFile(join(dir, 'kwok-options.yaml'), kwokOptions())}`,
       ],
       env: { ...process.env, HOME: dir }, // kwok reads ~/.kwok/kwok.yaml; keep it from the user's home
     });
@@ -142,6 +147,27 @@ export class Cluster {
   async stopApiserver(): Promise<void> {
     await this.apiserver?.stop();
   }
+
+  /**
+   * For CA-rotation tests: re-issues the apiserver's serving certificate under a new CA, restarts
+   * the apiserver with it and returns the new CA's certificate file. `info.caFile` becomes a bundle
+   * of the old and the new CA (as an operator distributes the new CA first), so this environment's
+   * test clients, which read that file per request, keep working. kube-controller-manager, the
+   * scheduler and KWOK keep the CA they loaded at start and lose the apiserver: use a private
+   * environment (TestEnvironment.start()) and nothing that needs them afterwards.
+   */
+  async rotateServingCa(): Promise<string> {
+    const name = `ca-${Date.now()}`;
+    const ca = createCa(this.info.dir, name);
+    const serving = issueServingCert(this.info.dir, `apiserver-${name}`, ca);
+    writeFileSync(this.info.caFile, `${readFileSync(this.info.caFile, 'utf8').trimEnd()}\n${readFileSync(ca.cert, 'utf8')}`);
+    await this.stopApiserver();
+    // The apiserver's flags name these files; it reads them again when it starts.
+    copyFileSync(serving.cert, this.pki.servingCert);
+    copyFileSync(serving.key, this.pki.servingKey);
+    await this.startApiserver();
+    return ca.cert;
+  }
 }
 
 export function kubeconfigFor(server: string, caFile: string, token: string, user = 'admin'): string {
@@ -153,6 +179,19 @@ export function kubeconfigFor(server: string, caFile: string, token: string, use
     contexts: [{ name: 'nth-test', context: { cluster: 'nth-test', user } }],
     'current-context': 'nth-test',
   }, null, 2);
+}
+
+/**
+ * KWOK works on 4 pods and 4 nodes at a time by default: the benchmark's storms (bench/) evict
+ * thousands of pods at once, and at 4 a deleted pod waited tens of seconds for KWOK to finish it.
+ * The tests' few pods see no difference.
+ */
+export function kwokOptions(): string {
+  return `${JSON.stringify({
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokConfiguration',
+    options: { podPlayStageParallelism: 32, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16, podsOnNodeSyncParallelism: 8 },
+  })}\n`;
 }
 
 /**

@@ -186,3 +186,38 @@ test('no IDs, no call; a lookup after the window starts a new batch', async () =
   await dir.describe([id(2)]);
   assert.equal(ec2.inputs.length, 2);
 });
+
+test('the first miss also fetches the cluster\'s other instances, so a storm costs one call', async () => {
+  const all = Array.from({ length: 5 }, (_, n) => instance(n));
+  const ec2 = new FakeEc2(all);
+  const { dir } = directory(ec2, { alsoFetch: () => all.map((i) => i.InstanceId ?? '') });
+  await dir.describe([id(0)]);
+  assert.deepEqual(ec2.idsAsked().map((ids) => ids.length), [5]);
+  for (let n = 1; n < 5; n++) assert.equal((await dir.describe([id(n)])).size, 1);
+  assert.equal(ec2.inputs.length, 1, 'the later events were cache hits');
+});
+
+test('alsoFetch is capped, and skips what is cached', async () => {
+  const all = Array.from({ length: 10 }, (_, n) => instance(n));
+  const ec2 = new FakeEc2(all);
+  const { dir } = directory(ec2, { alsoFetch: () => all.map((i) => i.InstanceId ?? ''), alsoFetchLimit: 3 });
+  await dir.describe([id(0)]);
+  assert.deepEqual(ec2.idsAsked()[0], [id(0), id(1), id(2), id(3)]);
+  await dir.describe([id(9)]);
+  assert.deepEqual(ec2.idsAsked()[1], [id(9), id(4), id(5), id(6)], 'IDs 0-3 are cached and not asked again');
+});
+
+test('a lookup of an ID already being fetched waits for that call instead of making another', async () => {
+  const ec2 = new FakeEc2([instance(1), instance(2)]);
+  let release: () => void = () => undefined;
+  const original = ec2.send.bind(ec2);
+  ec2.send = (command) => new Promise((resolve) => (release = () => resolve(original(command))));
+  const { dir } = directory(ec2, { alsoFetch: () => [id(2)] });
+  const first = dir.describe([id(1)]);
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the batch window has closed; the call is out
+  const second = dir.describe([id(2)]);
+  release();
+  assert.equal((await first).size, 1);
+  assert.equal((await second).size, 1);
+  assert.equal(ec2.inputs.length, 1);
+});

@@ -1,0 +1,106 @@
+// In a storm the rate limiter holds hundreds of requests: Node reads and writes (the cordon) go
+// first, Events last; and the API clients share one connection pool instead of one per request.
+import assert from 'node:assert/strict';
+import { describe, mock, test } from 'node:test';
+import { KubeConfig, RequestContext, HttpMethod } from '@kubernetes/client-node';
+import { requestPriority, sharedConnectionAuth } from '../../../lib/kube/client.ts';
+import { TokenBucket } from '../../../lib/kube/rate-limit.ts';
+
+describe('TokenBucket lanes', () => {
+  test('waiters are served high, then normal, then low; in arrival order within a lane', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const bucket = new TokenBucket({ qps: 10, burst: 1 });
+      await bucket.take();
+      const order: string[] = [];
+      const all = [
+        bucket.take('low').then(() => order.push('low 1')),
+        bucket.take().then(() => order.push('normal 1')),
+        bucket.take('high').then(() => order.push('high 1')),
+        bucket.take('normal').then(() => order.push('normal 2')),
+        bucket.take('high').then(() => order.push('high 2')),
+      ];
+      assert.equal(bucket.waiting, 5);
+      for (let i = 0; i < 5; i++) {
+        mock.timers.tick(100);
+        await Promise.resolve();
+      }
+      await Promise.all(all);
+      assert.deepEqual(order, ['high 1', 'high 2', 'normal 1', 'normal 2', 'low 1']);
+      assert.equal(bucket.requestCount, 6);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test('a high-priority caller still waits behind the queue for a token (no burst beyond the limit)', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const bucket = new TokenBucket({ qps: 10, burst: 1 });
+      await bucket.take();
+      let granted = false;
+      const high = bucket.take('high').then(() => (granted = true));
+      await Promise.resolve();
+      assert.equal(granted, false);
+      mock.timers.tick(100);
+      await high;
+      assert.equal(granted, true);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
+describe('requestPriority', () => {
+  test('one Node read or write is high; creating an Event is low; the rest normal', () => {
+    const server = 'https://10.0.0.1:443';
+    assert.equal(requestPriority('GET', `${server}/api/v1/nodes/ip-10-0-0-1.ec2.internal`), 'high');
+    assert.equal(requestPriority('PATCH', `${server}/api/v1/nodes/ip-10-0-0-1.ec2.internal?fieldManager=x`), 'high');
+    assert.equal(requestPriority('POST', `${server}/api/v1/namespaces/default/events`), 'low');
+    assert.equal(requestPriority('POST', `${server}/apis/events.k8s.io/v1/namespaces/default/events`), 'low');
+    assert.equal(requestPriority('POST', `${server}/api/v1/namespaces/a/pods/p/eviction`), 'normal');
+    assert.equal(requestPriority('GET', `${server}/api/v1/nodes`), 'normal', 'listing every Node is no cordon');
+    assert.equal(requestPriority('GET', `${server}/api/v1/namespaces/default/events`), 'normal');
+  });
+});
+
+describe('sharedConnectionAuth', () => {
+  function kubeConfig(): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'secret' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    return config;
+  }
+
+  const request = (): RequestContext => new RequestContext('https://127.0.0.1:6443/api/v1/nodes', HttpMethod.GET);
+
+  test('every request gets the credentials, and the same connection pool', async () => {
+    const auth = sharedConnectionAuth(kubeConfig());
+    const first = request();
+    const second = request();
+    await auth.applySecurityAuthentication(first);
+    await auth.applySecurityAuthentication(second);
+    assert.equal(first.getHeaders().Authorization, 'Bearer secret');
+    assert.equal(second.getHeaders().Authorization, 'Bearer secret');
+    assert.ok(first.getDispatcher(), 'client-node set a dispatcher (TLS settings present)');
+    assert.equal(second.getDispatcher(), first.getDispatcher());
+  });
+
+  test('a fresh pool is adopted after the refresh period, so rotated certificates apply', async () => {
+    let now = 0;
+    const auth = sharedConnectionAuth(kubeConfig(), 1000, () => now);
+    const first = request();
+    await auth.applySecurityAuthentication(first);
+    now = 1001;
+    const later = request();
+    await auth.applySecurityAuthentication(later);
+    assert.notEqual(later.getDispatcher(), first.getDispatcher());
+    const next = request();
+    await auth.applySecurityAuthentication(next);
+    assert.equal(next.getDispatcher(), later.getDispatcher());
+  });
+});
