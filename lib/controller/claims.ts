@@ -89,7 +89,12 @@ export class NodeClaims {
     const name = leaseNameFor(nodeName);
     let lease = acquired;
     let released = false;
+    let renewing = false;
     const renew = async (): Promise<void> => {
+      // One renewal at a time: in a storm a renewal can wait at the rate limiter longer than the
+      // period, and two carrying the same resourceVersion make one fail with 409 (then a read).
+      if (renewing) return;
+      renewing = true;
       try {
         lease = await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, acquireTime: micro(lease.spec?.acquireTime), renewTime: new MicroTime(this.now().getTime()) } } });
       } catch (error) {
@@ -99,6 +104,8 @@ export class NodeClaims {
         if (statusOf(error) === 409) {
           lease = await this.api.readNamespacedLease({ name, namespace }).catch(() => lease);
         }
+      } finally {
+        renewing = false;
       }
     };
     const timer = setInterval(() => void renew(), (leaseDurationSeconds * 1000) / 3);
