@@ -95,22 +95,50 @@ export function requestPriority(method: string, url: string): RequestPriority {
 }
 
 /** An HTTP library that waits for a token before each request (and reports its answer). */
-export function rateLimitedHttpLibrary(limiter: RateLimiter, inner: HttpLibrary = new IsomorphicFetchHttpLibrary(), observe?: RequestObserver): HttpLibrary {
+export function rateLimitedHttpLibrary(
+  limiter: RateLimiter,
+  inner: HttpLibrary = new IsomorphicFetchHttpLibrary(),
+  observe?: RequestObserver,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): HttpLibrary {
   return wrapHttpLibrary({
     async send(request) {
-      await limiter.take(requestPriority(request.getHttpMethod(), request.getUrl()));
-      if (!observe) return inner.send(request).toPromise();
       const seen = { method: request.getHttpMethod(), url: request.getUrl() };
-      try {
-        const response = await inner.send(request).toPromise();
-        observe(seen, response.httpStatusCode);
-        return response;
-      } catch (error) {
-        observe(seen, 'network');
-        throw error;
+      const priority = requestPriority(seen.method, seen.url);
+      for (let attempt = 1; ; attempt++) {
+        await limiter.take(priority);
+        let response;
+        try {
+          response = await inner.send(request).toPromise();
+        } catch (error) {
+          observe?.(seen, 'network');
+          throw error;
+        }
+        observe?.(seen, response.httpStatusCode);
+        // Best-effort Events are not sent again: under throttling they would only add to it.
+        const wait = priority === 'low' ? undefined : retryAfterMs(response.httpStatusCode, response.headers['retry-after']);
+        if (wait === undefined || attempt >= MAX_THROTTLED_ATTEMPTS) return response;
+        await sleep(wait);
       }
     },
   });
+}
+
+/** client-go's limit for answers that say "retry after" (it retries up to 10 times). */
+const MAX_THROTTLED_ATTEMPTS = 5;
+
+/**
+ * How long to wait before sending again, when the apiserver asked for it: a 429 or 5xx with a
+ * Retry-After header is the apiserver's priority and fairness (or a server going away) saying
+ * "not now", and client-go repeats such requests by itself. Without it, a storm's throttled
+ * list or Lease renewal failed the drain. A PodDisruptionBudget's 429 has no Retry-After: the
+ * drain's own back-off handles it. Capped at 10 s, with up to a second of jitter.
+ */
+export function retryAfterMs(status: number, header: string | undefined, random: () => number = Math.random): number | undefined {
+  if (status !== 429 && status < 500) return undefined;
+  const seconds = Number(header);
+  if (header === undefined || header.trim() === '' || !Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.min(10, seconds) * 1000 + Math.round(random() * 1000);
 }
 
 export interface KubeClientOptions {
@@ -164,12 +192,12 @@ export function sharedConnectionAuth(kubeConfig: KubeConfig, refreshMs = 5 * 60_
       // A replaced CA bundle (or client certificate) applies at once: after a CA rotation the old
       // pool would fail every new connection's verification until the refresh.
       if (!shared || now() - adoptedAt > refreshMs || files !== adoptedFiles) {
-        const previous = shared;
+        // The previous pool is not closed: requests already given it may still be waiting for a
+        // rate-limit token (minutes, in a storm), and a closed pool fails them ("The client is
+        // closed"). Unused, its sockets end with their keep-alive and the pool is collected.
         shared = fresh;
         adoptedAt = now();
         adoptedFiles = files;
-        // Requests under way on the previous pool finish first; close() waits for them.
-        previous?.close().catch(() => undefined);
         return;
       }
       context.setDispatcher(shared); // the fresh Agent never connected: nothing to release

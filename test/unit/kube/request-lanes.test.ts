@@ -1,9 +1,10 @@
 // In a storm the rate limiter holds hundreds of requests: Node reads and writes (the cordon) go
-// first, Events last; and the API clients share one connection pool instead of one per request.
+// first, Events last; the API clients share one connection pool instead of one per request; and
+// an answer that says "retry after" (the apiserver's priority and fairness) is retried, as client-go does.
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
-import { KubeConfig, RequestContext, HttpMethod } from '@kubernetes/client-node';
-import { requestPriority, sharedConnectionAuth } from '../../../lib/kube/client.ts';
+import { HttpMethod, KubeConfig, RequestContext, ResponseContext, type HttpLibrary } from '@kubernetes/client-node';
+import { rateLimitedHttpLibrary, requestPriority, retryAfterMs, sharedConnectionAuth } from '../../../lib/kube/client.ts';
 import { TokenBucket } from '../../../lib/kube/rate-limit.ts';
 
 describe('TokenBucket lanes', () => {
@@ -102,5 +103,73 @@ describe('sharedConnectionAuth', () => {
     const next = request();
     await auth.applySecurityAuthentication(next);
     assert.equal(next.getDispatcher(), later.getDispatcher());
+  });
+});
+
+describe('retry after', () => {
+  test('429 and 5xx with a Retry-After header wait that long (at most 10 s, plus jitter); others not', () => {
+    const noJitter = (): number => 0;
+    assert.equal(retryAfterMs(429, '1', noJitter), 1000);
+    assert.equal(retryAfterMs(503, '3', noJitter), 3000);
+    assert.equal(retryAfterMs(429, '60', noJitter), 10_000);
+    assert.equal(retryAfterMs(429, undefined), undefined, 'a PodDisruptionBudget says 429 without Retry-After');
+    assert.equal(retryAfterMs(409, '1'), undefined);
+    assert.equal(retryAfterMs(429, 'Wed, 21 Oct 2015 07:28:00 GMT'), undefined);
+  });
+
+  function fakeServer(statuses: { status: number; retryAfter?: string }[]): { library: HttpLibrary; calls: () => number } {
+    let calls = 0;
+    const library = {
+      send: () => {
+        const next = statuses[Math.min(calls, statuses.length - 1)] ?? { status: 200 };
+        calls += 1;
+        const headers: Record<string, string> = next.retryAfter === undefined ? {} : { 'retry-after': next.retryAfter };
+        const response = new ResponseContext(next.status, headers, { text: () => Promise.resolve(''), binary: () => Promise.resolve(Buffer.from('')), stream: () => null });
+        return { toPromise: () => Promise.resolve(response) };
+      },
+    } as unknown as HttpLibrary;
+    return { library, calls: () => calls };
+  }
+
+  test('a throttled request is sent again, taking a new token each time, and every answer is observed', async () => {
+    const server = fakeServer([{ status: 429, retryAfter: '1' }, { status: 429, retryAfter: '1' }, { status: 201 }]);
+    const bucket = new TokenBucket({ qps: 1000, burst: 1000 });
+    const seen: (number | string)[] = [];
+    const slept: number[] = [];
+    const http = rateLimitedHttpLibrary(bucket, server.library, (_request, status) => seen.push(status), (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    });
+    const response = await http.send(new RequestContext('https://k/api/v1/namespaces/a/pods/p/eviction', HttpMethod.POST)).toPromise();
+    assert.equal(response.httpStatusCode, 201);
+    assert.equal(server.calls(), 3);
+    assert.equal(bucket.requestCount, 3);
+    assert.deepEqual(seen, [429, 429, 201]);
+    assert.equal(slept.length, 2);
+    assert.ok(slept.every((ms) => ms >= 1000 && ms <= 2000));
+  });
+
+  test('a PodDisruptionBudget\'s 429 (no Retry-After) goes back to the caller at once', async () => {
+    const server = fakeServer([{ status: 429 }]);
+    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library);
+    const response = await http.send(new RequestContext('https://k/api/v1/namespaces/a/pods/p/eviction', HttpMethod.POST)).toPromise();
+    assert.equal(response.httpStatusCode, 429);
+    assert.equal(server.calls(), 1);
+  });
+
+  test('a throttled Event (best effort) is not sent again', async () => {
+    const server = fakeServer([{ status: 429, retryAfter: '1' }]);
+    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library, undefined, () => Promise.resolve());
+    const response = await http.send(new RequestContext('https://k/api/v1/namespaces/default/events', HttpMethod.POST)).toPromise();
+    assert.equal(response.httpStatusCode, 429);
+    assert.equal(server.calls(), 1);
+  });
+
+  test('gives up after 5 attempts and returns the last answer', async () => {
+    const server = fakeServer([{ status: 429, retryAfter: '1' }]);
+    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library, undefined, () => Promise.resolve());
+    const response = await http.send(new RequestContext('https://k/api/v1/nodes', HttpMethod.GET)).toPromise();
+    assert.equal(response.httpStatusCode, 429);
+    assert.equal(server.calls(), 5);
   });
 });
