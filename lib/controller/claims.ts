@@ -1,13 +1,19 @@
 // Which replica works on a node. SQS gives a message to one consumer at a time, but one node gets
 // several messages (spot warning + state change + ASG terminate), possibly on different replicas.
-// Each replica claims a node with a Lease before acting on it and renews the Lease while it works;
-// a replica that dies stops renewing, so after leaseDurationSeconds another may take over and
-// resume (every step of a drain is idempotent). Leases beat leader election here: all replicas
-// work at once, on different nodes, and a crash stalls only the nodes the dead replica held.
-import { createHash } from 'node:crypto';
+// Each replica claims a node with a Lease (`nth-node-<node>`) before acting on it and deletes it
+// when done. The claim is not renewed itself: it is live while its holder's replica Lease
+// (replica-lease.ts) is renewed, so a storm of 500 drains costs one renewal per replica, not one
+// per node. A replica that dies stops renewing; after its lease duration another replica may take
+// its claims over and resume (every step of a drain is idempotent). Leases beat leader election
+// here: all replicas work at once, on different nodes, and a crash stalls only the nodes the dead
+// replica held.
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { statusOf } from '../kube/api-error.ts';
 import type { Logger } from '../observe/logger.ts';
+import { boundedLeaseName, expired, MicroTime } from './lease-time.ts';
+import { replicaAlive } from './replica-lease.ts';
+
+export { MicroTime } from './lease-time.ts';
 
 export interface ClaimSettings {
   namespace: string;
@@ -16,7 +22,7 @@ export interface ClaimSettings {
 }
 
 export interface Claim {
-  /** Stops renewing and deletes the Lease, so another replica need not wait for it to expire. */
+  /** Deletes the Lease, so another replica need not wait for this one to stop. */
   release(): Promise<void>;
 }
 
@@ -33,9 +39,7 @@ export class ClaimHeldError extends Error {
 
 /** A Lease name for a node: readable when it fits, hashed when the node name is too long. */
 export function leaseNameFor(nodeName: string): string {
-  const name = `nth-node-${nodeName}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
-  if (name.length <= 63) return name;
-  return `nth-node-${createHash('sha256').update(nodeName).digest('hex').slice(0, 32)}`;
+  return boundedLeaseName('nth-node-', nodeName);
 }
 
 type LeaseApi = Pick<CoordinationV1Api, 'readNamespacedLease' | 'createNamespacedLease' | 'replaceNamespacedLease' | 'deleteNamespacedLease'>;
@@ -53,96 +57,89 @@ export class NodeClaims {
     this.now = now;
   }
 
-  /** Claims the node or throws ClaimHeldError naming the live holder. */
+  /**
+   * Claims the node or throws ClaimHeldError naming the live holder. The common case (nobody holds
+   * it) is one create; a Lease already there costs a read, and a foreign one a read of its
+   * holder's replica Lease.
+   */
   async acquire(nodeName: string): Promise<Claim> {
     const name = leaseNameFor(nodeName);
     const { namespace, holderIdentity, leaseDurationSeconds } = this.settings;
-    let current: V1Lease | undefined;
-    try {
-      current = await this.api.readNamespacedLease({ name, namespace });
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
     const now = this.now();
     const stamp = new MicroTime(now.getTime());
     const spec = { holderIdentity, leaseDurationSeconds, renewTime: stamp, acquireTime: stamp, leaseTransitions: 0 };
     try {
-      if (!current) {
-        current = await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'node-termination-handler' }, annotations: { 'node-termination-handler.aws/node': nodeName } }, spec } });
-      } else {
-        const holder = current.spec?.holderIdentity ?? '';
-        if (holder && holder !== holderIdentity && !expired(current, now)) throw new ClaimHeldError(nodeName, holder);
-        const transitions = (current.spec?.leaseTransitions ?? 0) + (holder === holderIdentity ? 0 : 1);
-        // The resourceVersion we read makes this a compare-and-swap: two replicas cannot both win.
-        current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...current, spec: { ...spec, leaseTransitions: transitions } } });
-        if (holder && holder !== holderIdentity) this.logger.warn({ nodeName, previousHolder: holder }, 'took over the claim of a replica that stopped renewing it');
-      }
+      const created = await this.api.createNamespacedLease({
+        namespace,
+        body: { metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'node-termination-handler' }, annotations: { 'node-termination-handler.aws/node': nodeName } }, spec },
+      });
+      return this.claim(nodeName, created);
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error; // 409 AlreadyExists: look at who holds it
+    }
+    let current: V1Lease;
+    try {
+      current = await this.api.readNamespacedLease({ name, namespace });
+    } catch (error) {
+      // Deleted between our create and read: its holder just released it; come back in a moment.
+      if (statusOf(error) === 404) throw new ClaimHeldError(nodeName, 'another replica (just released)');
+      throw error;
+    }
+    const holder = current.spec?.holderIdentity ?? '';
+    if (holder && holder !== holderIdentity && await this.held(current, holder, now)) throw new ClaimHeldError(nodeName, holder);
+    const transitions = (current.spec?.leaseTransitions ?? 0) + (holder === holderIdentity ? 0 : 1);
+    try {
+      // The resourceVersion we read makes this a compare-and-swap: two replicas cannot both win.
+      current = await this.api.replaceNamespacedLease({ name, namespace, body: { ...current, spec: { ...spec, leaseTransitions: transitions } } });
     } catch (error) {
       if (statusOf(error) === 409) throw new ClaimHeldError(nodeName, 'another replica (conflict)');
       throw error;
     }
-    return this.keep(nodeName, current);
+    if (holder && holder !== holderIdentity) this.logger.warn({ nodeName, previousHolder: holder }, 'took over the claim of a replica that stopped');
+    return this.claim(nodeName, current);
   }
 
-  private keep(nodeName: string, acquired: V1Lease): Claim {
-    const { namespace, leaseDurationSeconds } = this.settings;
-    const name = leaseNameFor(nodeName);
-    let lease = acquired;
+  /**
+   * A foreign claim holds while it is younger than its duration (its holder may still be starting,
+   * or renew the claim itself, as releases before replica Leases did) or its holder's replica
+   * Lease is live.
+   */
+  private async held(lease: V1Lease, holder: string, now: Date): Promise<boolean> {
+    if (!expired(lease, now)) return true;
+    return await replicaAlive(this.api, this.settings.namespace, holder, now);
+  }
+
+  private claim(nodeName: string, lease: V1Lease): Claim {
     let released = false;
-    let renewing = false;
-    const renew = async (): Promise<void> => {
-      // One renewal at a time: in a storm a renewal can wait at the rate limiter longer than the
-      // period, and two carrying the same resourceVersion make one fail with 409 (then a read).
-      if (renewing) return;
-      renewing = true;
-      try {
-        lease = await this.api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, acquireTime: micro(lease.spec?.acquireTime), renewTime: new MicroTime(this.now().getTime()) } } });
-      } catch (error) {
-        // Keep working: if the Lease is lost for good, the worst case is a second replica
-        // repeating idempotent steps. The message stays ours until its visibility runs out.
-        this.logger.warn({ err: error, nodeName }, 'renewing the node claim failed');
-        if (statusOf(error) === 409) {
-          lease = await this.api.readNamespacedLease({ name, namespace }).catch(() => lease);
-        }
-      } finally {
-        renewing = false;
-      }
-    };
-    const timer = setInterval(() => void renew(), (leaseDurationSeconds * 1000) / 3);
     return {
       release: async () => {
         if (released) return;
         released = true;
-        clearInterval(timer);
-        const resourceVersion = lease.metadata?.resourceVersion;
-        await this.api.deleteNamespacedLease({ name, namespace, body: { preconditions: resourceVersion ? { resourceVersion } : undefined } })
-          .catch((error: unknown) => {
-            if (statusOf(error) !== 404) this.logger.warn({ err: error, nodeName }, 'releasing the node claim failed; it expires by itself');
-          });
+        await this.delete(nodeName, lease.metadata?.resourceVersion, 1);
       },
     };
   }
-}
 
-/**
- * A Date that serializes with microseconds. Lease times are MicroTime, which the apiserver parses
- * with exactly six fractional digits; client-node writes Dates with toISOString (three digits), so
- * a plain Date is refused with 400 "cannot parse .871Z as .000000".
- */
-export class MicroTime extends Date {
-  override toISOString(): string {
-    return super.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  /**
+   * A claim we fail to delete would hold the node against other replicas for as long as this one
+   * lives (it is not renewed, but our replica Lease is), so the delete is tried again a few times.
+   */
+  private async delete(nodeName: string, resourceVersion: string | undefined, attempt: number): Promise<void> {
+    const { namespace, leaseDurationSeconds } = this.settings;
+    try {
+      await this.api.deleteNamespacedLease({ name: leaseNameFor(nodeName), namespace, body: { preconditions: resourceVersion ? { resourceVersion } : undefined } });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 409) return; // gone, or taken over since: not ours to delete
+      if (attempt === 1) this.logger.warn({ err: error, nodeName }, 'releasing the node claim failed; trying again in the background');
+      if (attempt >= MAX_RELEASE_ATTEMPTS) {
+        this.logger.warn({ nodeName }, `node claim still not released after ${attempt} attempts; it lapses when this replica stops`);
+        return;
+      }
+      const retry = setTimeout(() => void this.delete(nodeName, resourceVersion, attempt + 1), (leaseDurationSeconds * 1000) / 3);
+      retry.unref();
+    }
   }
 }
 
-/** client-node types MicroTime fields as Date but hands them over as strings; accept both. */
-function micro(date: Date | string | undefined): MicroTime | undefined {
-  return date ? new MicroTime(new Date(date).getTime()) : undefined;
-}
-
-function expired(lease: V1Lease, now: Date): boolean {
-  const renewed = lease.spec?.renewTime ?? lease.spec?.acquireTime;
-  const duration = lease.spec?.leaseDurationSeconds ?? 0;
-  if (!renewed) return true;
-  return new Date(renewed).getTime() + duration * 1000 < now.getTime();
-}
+const MAX_RELEASE_ATTEMPTS = 10;

@@ -18,6 +18,7 @@ import { NO_NOTIFIER, type Notifier } from '../observe/webhook/notifier.ts';
 import { QueueConsumer } from '../queue/consumer.ts';
 import { WorkQueue } from '../workqueue.ts';
 import { NodeClaims } from './claims.ts';
+import { ReplicaLease } from './replica-lease.ts';
 import { createMessageHandler } from './handle-message.ts';
 import { recordLifecycleCompleted } from './lifecycle-record.ts';
 import { ControllerNodeEvents } from './node-events.ts';
@@ -25,6 +26,9 @@ import { mergeNodeWork, rankNodeWork, runningCovers, type NodeWork, type NodeWor
 import { InstanceResolver } from './resolve.ts';
 import { planSettingsFrom } from './settings.ts';
 import { createWorkRunner } from './work-runner.ts';
+
+/** Well inside the pod's 30 s termination grace period, as the webhooks' 10 s are. */
+const EVENT_FLUSH_TIMEOUT_MS = 5_000;
 
 export interface ControllerDeps {
   config: Config;
@@ -59,6 +63,8 @@ export class Controller {
   private readonly work: WorkQueue<NodeWork, NodeWorkResult>;
   private readonly logger: Logger;
   private readonly notifier: Notifier;
+  private readonly events: EventRecorder;
+  private readonly replicaLease: ReplicaLease | undefined;
   private readonly capacity: number;
   private state: ControllerHealth['state'] = 'new';
   private runningSince: number | undefined;
@@ -67,12 +73,16 @@ export class Controller {
     const { config, logger, metrics } = deps;
     this.logger = logger;
     this.notifier = deps.notifier ?? NO_NOTIFIER;
+    this.events = deps.events;
     this.nodes = new NodeIndex(deps.kubeConfig, deps.core, logger);
-    const claims = new NodeClaims(deps.coordination, {
+    const claimSettings = {
       namespace: config.namespace || 'default',
       holderIdentity: config.podName || `${hostname()}-${process.pid}`,
       leaseDurationSeconds: config.claimLeaseDuration,
-    }, logger);
+    };
+    const claims = new NodeClaims(deps.coordination, claimSettings, logger);
+    // Dry run writes nothing, Leases included (claims are not taken either: work-runner.ts).
+    this.replicaLease = config.dryRun ? undefined : new ReplicaLease(deps.coordination, claimSettings, logger);
     this.work = new WorkQueue<NodeWork, NodeWorkResult>({
       workers: config.workers,
       run: createWorkRunner({
@@ -132,6 +142,8 @@ export class Controller {
     this.state = 'starting';
     await this.nodes.start();
     await this.nodes.synced;
+    // Before any claim: a claim is live only while this Lease is renewed.
+    await this.replicaLease?.start();
     this.logger.info({ nodes: this.nodes.size }, 'node index loaded; consuming the queue');
     this.consumer.start();
     this.state = 'running';
@@ -140,15 +152,18 @@ export class Controller {
 
   /**
    * Stops receiving; running work is aborted and its messages made visible for another replica.
-   * Webhook notifications under way get a few seconds to finish.
+   * Webhook notifications under way get a few seconds to finish, and so do queued Kubernetes
+   * Events (the work that recorded them did not wait for them).
    */
   async stop(): Promise<void> {
     this.state = 'stopping';
     const consumerStopped = this.consumer.stop();
     await this.work.close();
     await consumerStopped;
+    // After the work: its claims are released by then, and whatever was not can be taken over at once.
+    await this.replicaLease?.stop();
     await this.nodes.stop();
-    await this.notifier.close();
+    await Promise.all([this.notifier.close(), this.events.close(EVENT_FLUSH_TIMEOUT_MS)]);
     this.state = 'stopped';
   }
 

@@ -23,9 +23,9 @@ export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { resource: 'pods', verb: 'delete', namespace: '', why: 'finished pods, and pods left at the deadline with NTH_FORCE_DELETE_AT_DEADLINE' },
   { resource: 'pods', subresource: 'eviction', verb: 'create', namespace: '', why: 'evictions, which honour PodDisruptionBudgets' },
   { resource: 'events', verb: 'create', namespace: '', why: 'Kubernetes Events on the Nodes and Pods acted on' },
-  { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', namespace: 'own', why: 'read the per-node claim (lib/controller/claims.ts)' },
-  { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', namespace: 'own', why: 'claim a node before acting on it' },
-  { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'own', why: 'renew a claim, or take over one a crashed replica left' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', namespace: 'own', why: 'read a per-node claim and its holder\'s replica Lease (lib/controller/claims.ts)' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', namespace: 'own', why: 'claim a node before acting on it, and write this replica\'s Lease' },
+  { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'own', why: 'renew this replica\'s Lease, or take over a claim a crashed replica left' },
   { group: 'coordination.k8s.io', resource: 'leases', verb: 'delete', namespace: 'own', why: 'release a claim when the work is done' },
 ];
 

@@ -6,7 +6,7 @@
 // once, each with its own namespace, RBAC copy, Node and queue.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { BatchV1Api } from '@kubernetes/client-node';
+import { BatchV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { leaseNameFor, MicroTime } from '../../../lib/controller/claims.ts';
 import { spotInterruption } from '../../fixtures/events/index.ts';
 import { useEnvironment } from '../../env/environment.ts';
@@ -45,15 +45,20 @@ interface Variant {
   starts?: boolean;
   /** Before the controller starts, e.g. a completed pod or a stale Lease on the Node. */
   prepare?(scene: Omit<Scene, 'queue' | 'running'>): Promise<void>;
+  /** After the controller has started, before the event is sent. */
+  started?(scene: Scene): Promise<void>;
   check(scene: Scene): Promise<void>;
 }
 
 // ---- what a scene shows --------------------------------------------------------------------
 
-/** The apiserver refused `verb` on `resource`, and the controller said so at warn or above. */
-async function refused(scene: Scene, resource: string, verb: string): Promise<void> {
+/**
+ * The apiserver refused `verb` on `resource`, and the controller said so at warn or above (with
+ * `forNode`, in a line about the scene's node: the replica Lease is refused the same verbs at start).
+ */
+async function refused(scene: Scene, resource: string, verb: string, forNode = false): Promise<void> {
   await waitFor(`a logged refusal of ${verb} ${resource}`, () => {
-    const lines = forbiddenLines(scene.running.logs, resource, verb);
+    const lines = forbiddenLines(scene.running.logs, resource, verb).filter((line) => !forNode || line.nodeName === scene.instance.nodeName);
     return Promise.resolve({ done: lines.length > 0, seen: `${scene.running.logs.length} log lines, none refusing ${verb} ${resource}` });
   });
 }
@@ -104,7 +109,15 @@ const VARIANTS: Record<string, Variant> = {
     },
   },
   'nodes:get': {
-    step: 'cordon fails: the Node cannot be read before it is patched',
+    step: 'a cordon whose patch meets a conflict cannot read the Node again, so it fails',
+    async started(scene) {
+      // A change starts from the Node index's copy (no GET) while that copy is current; a GET is
+      // needed when it is not. So the index stands still, as a lagging watch would, and the Node
+      // changes meanwhile: the cordon's patch carries a stale resourceVersion and gets 409.
+      await scene.running.controller.nodes.stop();
+      await kube.core.patchNode({ name: scene.instance.nodeName, body: { metadata: { labels: { 'nth-test/changed': 'true' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    },
     async check(scene) {
       await refused(scene, 'nodes', 'get');
       await nothingEvicted(scene, false);
@@ -171,7 +184,10 @@ const VARIANTS: Record<string, Variant> = {
     },
   },
   'leases:get': {
-    step: 'the node cannot be claimed (its Lease cannot be read), so it is not drained',
+    step: 'the claim a crashed replica left cannot be read (whose it is, whether it is live), so the node is not drained',
+    async prepare(scene) {
+      await staleClaim(scene);
+    },
     async check(scene) {
       await refused(scene, 'leases', 'get');
       await nothingEvicted(scene, true);
@@ -180,19 +196,14 @@ const VARIANTS: Record<string, Variant> = {
   'leases:create': {
     step: 'the node cannot be claimed (no Lease can be created), so it is not drained',
     async check(scene) {
-      await refused(scene, 'leases', 'create');
+      await refused(scene, 'leases', 'create', true);
       await nothingEvicted(scene, true);
     },
   },
   'leases:update': {
     step: 'the expired claim of a crashed replica cannot be taken over (nor a claim renewed), so the node is not drained',
     async prepare(scene) {
-      // Lease times are MicroTime: the apiserver wants six fractional digits.
-      const longAgo = new MicroTime(Date.now() - 3_600_000);
-      await kube.coordination.createNamespacedLease({
-        namespace: scene.copy.namespace,
-        body: { metadata: { name: leaseNameFor(scene.instance.nodeName) }, spec: { holderIdentity: 'crashed-replica', leaseDurationSeconds: 15, acquireTime: longAgo, renewTime: longAgo } },
-      });
+      await staleClaim(scene);
     },
     async check(scene) {
       await refused(scene, 'leases', 'update');
@@ -208,6 +219,16 @@ const VARIANTS: Record<string, Variant> = {
     },
   },
 };
+
+/** The claim of a replica that crashed an hour ago (no replica Lease of its own is left). */
+async function staleClaim(scene: Omit<Scene, 'queue' | 'running'>): Promise<void> {
+  // Lease times are MicroTime: the apiserver wants six fractional digits.
+  const longAgo = new MicroTime(Date.now() - 3_600_000);
+  await kube.coordination.createNamespacedLease({
+    namespace: scene.copy.namespace,
+    body: { metadata: { name: leaseNameFor(scene.instance.nodeName) }, spec: { holderIdentity: 'crashed-replica', leaseDurationSeconds: 15, acquireTime: longAgo, renewTime: longAgo } },
+  });
+}
 
 /** One instance per variant, from one Auto Scaling group: moto creates groups slowly. */
 let instances: FleetInstance[] = [];
@@ -229,6 +250,7 @@ async function runVariant(grant: string, variant: Variant, instance: FleetInstan
     running = await launchController(env, queue, { NTH_KUBECONFIG: copy.kubeconfig, POD_NAME: `nth-${copy.namespace}`, NAMESPACE: copy.namespace });
     if (variant.starts !== false) assert.equal(await settledWithin(running.started, 15_000), 'started');
     if (variant.nodeAfterStart) await createNode(kube, instance);
+    await variant.started?.({ grant, copy, instance, queue, running });
     const event = spotInterruption({ instanceId: instance.instanceId, time: new Date(), id: uniqueName('spot') });
     await aws.sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify(event) }));
     await variant.check({ grant, copy, instance, queue, running });
