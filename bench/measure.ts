@@ -143,7 +143,7 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
 
   const evictable = new Map<string, string[]>(); // node → UIDs it must lose
   for (const [uid, pod] of scenario.pods) if (!pod.daemonSet) evictable.set(pod.node, [...(evictable.get(pod.node) ?? []), uid]);
-  let hooksDone = new Map<string, number>();
+  let hooksDone = Object.assign(new Map<string, number>(), { tried: new Set<string>() });
   const drainedNodes = (): number => targets.filter((t) => (evictable.get(t.nodeName) ?? []).every((uid) => deletions.deletedAt.has(uid))).length;
   let complete = false;
   let snapshotTaken = false;
@@ -157,7 +157,8 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
       snapshotTaken = true;
     }
     const deleted = targets.filter((t) => deletedAt.has(t.instanceId)).length;
-    complete = drained === targets.length && deleted === targets.length && (!hook || targets.every((t) => hooksDone.has(t.instanceId)));
+    // A completion moto refused still ends the wait (the report counts only accepted ones).
+    complete = drained === targets.length && deleted === targets.length && (!hook || targets.every((t) => hooksDone.tried.has(t.instanceId)));
     if (complete) break;
     if (Date.now() - lastReport > 10_000) {
       log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: received ${receivedAt.size}, cordoned ${cordons.cordonedAt.size}, drained ${drained}, messages deleted ${deleted}${hook ? `, hooks ${hooksDone.size}` : ''} of ${targets.length}; load ${loadavg()[0]?.toFixed(2)}`);
@@ -220,11 +221,13 @@ function instanceOf(body: string): string | undefined {
   }
 }
 
-async function completedHooks(env: TestEnvironment, group: string): Promise<Map<string, number>> {
-  const done = new Map<string, number>();
+/** Instance → when its hook was completed (outcome ok); `tried` has every instance with any completion call. */
+async function completedHooks(env: TestEnvironment, group: string): Promise<Map<string, number> & { tried: Set<string> }> {
+  const done = Object.assign(new Map<string, number>(), { tried: new Set<string>() });
   for (const call of await env.moto.lifecycleCalls()) {
-    if (call.autoScalingGroupName !== group || call.call !== 'CompleteLifecycleAction' || call.outcome !== 'ok' || !call.instanceId) continue;
-    if (!done.has(call.instanceId)) done.set(call.instanceId, call.time * 1000);
+    if (call.autoScalingGroupName !== group || call.call !== 'CompleteLifecycleAction' || !call.instanceId) continue;
+    done.tried.add(call.instanceId);
+    if (call.outcome === 'ok' && !done.has(call.instanceId)) done.set(call.instanceId, call.time * 1000);
   }
   return done;
 }

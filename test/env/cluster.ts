@@ -190,7 +190,7 @@ export function kwokOptions(): string {
   return `${JSON.stringify({
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokConfiguration',
-    options: { podPlayStageParallelism: 32, nodePlayStageParallelism: 16, nodeLeaseParallelism: 16, podsOnNodeSyncParallelism: 8 },
+    options: { podPlayStageParallelism: 16, nodePlayStageParallelism: 8, nodeLeaseParallelism: 8, podsOnNodeSyncParallelism: 4 },
   })}\n`;
 }
 
