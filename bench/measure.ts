@@ -38,6 +38,8 @@ export interface RunOptions {
   /** Where logs, kubeconfigs and profiles go. */
   workDir: string;
   heapSnapshot: boolean;
+  /** Classify the handler's requests with deploy/base/flowschema.yaml, as deployed. */
+  flowSchema: boolean;
   log: (line: string) => void;
 }
 
@@ -111,7 +113,7 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
   closers.push(() => kubeProxy.close(), () => awsProxy.close());
 
   const kubeconfig = join(o.workDir, `${o.runId}.kubeconfig`);
-  writeFileSync(kubeconfig, proxiedKubeconfig(kubeProxy.url, await handlerToken(kube)), { mode: 0o600 });
+  writeFileSync(kubeconfig, proxiedKubeconfig(kubeProxy.url, await handlerToken(kube, { flowSchema: o.flowSchema })), { mode: 0o600 });
   const logFile = join(o.workDir, `${o.runId}.log`);
   const queueUrl = queue.queueUrl.replace(/^https?:\/\/[^/]+/, awsProxy.url);
   const handler = new HandlerProcess({

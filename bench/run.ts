@@ -32,6 +32,8 @@ const USAGE = `usage: npm run bench -- [options]
                           nowhere, so a lower value holds the drain until its deadline)
   --compare CMD           run the same scenario with CMD (a shell command line, same environment
                           variables) on fresh nodes, and print our/their ratios
+  --without-flow-schema   leave the handler's requests to the apiserver's default classification
+                          (workload-low) instead of deploy/base/flowschema.yaml (workload-high)
   --node-flags="F ..."    extra Node.js flags for our controller (e.g. --node-flags=--max-semi-space-size=4)
   --cpu-prof              write a V8 CPU profile of our controller (bench-results/<run>/)
   --heap-snapshot         write a heap snapshot of our controller when half the nodes are drained
@@ -56,6 +58,7 @@ function options() {
       'deployments-per-node': { type: 'string', default: '3' },
       compare: { type: 'string' },
       'node-flags': { type: 'string', default: '' },
+      'without-flow-schema': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'heap-snapshot': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '300' },
@@ -96,6 +99,7 @@ function options() {
     deploymentsPerNode: int('deployments-per-node', values['deployments-per-node'], 1),
     compare: values.compare,
     nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean),
+    flowSchema: !values['without-flow-schema'],
     cpuProf: values['cpu-prof'],
     heapSnapshot: values['heap-snapshot'],
     timeout: int('timeout', values.timeout, 10),
@@ -134,7 +138,7 @@ async function main(): Promise<number> {
     const base: Omit<RunOptions, 'label' | 'runId' | 'command' | 'commandText'> = {
       nodes: o.nodes, podsPerNode: o.podsPerNode, daemonSets: o.daemonSets, pdbMaxUnavailable: o.pdbMaxUnavailable, deploymentsPerNode: o.deploymentsPerNode,
       events: o.events, withinSeconds: o.within, kind: o.kind, handlerEnv: o.handlerEnv, timeoutSeconds: o.timeout,
-      workDir, heapSnapshot: o.heapSnapshot, log,
+      workDir, heapSnapshot: o.heapSnapshot, flowSchema: o.flowSchema, log,
     };
     const suffix = Math.random().toString(36).slice(2, 6);
     const first = await measureRun(ctx, { ...base, label: 'ours', runId: `a${suffix}`, command: ours, commandText: ['node', ...o.nodeFlags, 'cmd/main.ts run'].join(' ') });
@@ -147,7 +151,7 @@ async function main(): Promise<number> {
       runs.push(second.result);
     }
     const header = `${o.nodes} nodes × ${o.podsPerNode} pods (${o.daemonSets} DaemonSet, ${o.deploymentsPerNode} Deployments+PDBs), ${o.events} ${o.kind} events within ${o.within} s; `
-      + `handler settings ${JSON.stringify(o.handlerEnv)}; Kubernetes ${env.coordinates.k8sVersion}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+      + `handler settings ${JSON.stringify(o.handlerEnv)}${o.flowSchema ? '' : ' (default priority level)'}${o.nodeFlags.length > 0 ? `; node ${o.nodeFlags.join(' ')}` : ''}; Kubernetes ${env.coordinates.k8sVersion}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
     const report = [header, '', ...runs.map((r) => formatRun(r)), '', 'targets (ours):', formatTargets(checkTargets(runs[0] as RunResult))];
     const ratioValues = runs.length === 2 ? ratios(runs[0] as RunResult, runs[1] as RunResult) : undefined;
     if (ratioValues) report.push('', 'ours / compared (below 1: ours is faster or smaller):', formatRatios(ratioValues));

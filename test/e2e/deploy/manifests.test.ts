@@ -3,7 +3,9 @@
 // namespace enforces the `restricted` Pod Security Standard while admitting the Deployment's pods.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { KubernetesObject, V1ClusterRoleBinding, V1Deployment, V1Namespace, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
+import { FlowcontrolApiserverV1Api, type KubernetesObject, type V1ClusterRoleBinding, type V1Deployment, type V1FlowSchema, type V1Namespace, type V1Pod, type V1ServiceAccount } from '@kubernetes/client-node';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { readFileSync } from 'node:fs';
 import { apiMessage } from '../../../lib/kube/api-error.ts';
 import { useEnvironment } from '../../env/environment.ts';
 import { kubeClients, statusOf } from '../../env/helpers/kube.ts';
@@ -13,6 +15,7 @@ import { BASE_DIR, DEPLOY_DIR, findObject, kubectlFor, OVERLAYS, podSecurityWarn
 const env = await useEnvironment();
 const kube = kubeClients(env);
 const kubectl = await kubectlFor(env);
+const flowcontrol = kube.config.makeApiClient(FlowcontrolApiserverV1Api);
 
 const NAMESPACE = 'node-termination-handler';
 
@@ -77,6 +80,27 @@ describe('deploy/ manifests on a real apiserver', () => {
     assert.equal(statusOf(refused), 403, 'a pod allowing privilege escalation is refused');
     assert.match(apiMessage(refused), /violates PodSecurity "restricted/);
   });
+
+  test('the FlowSchema puts the ServiceAccount\'s requests in workload-high', async (t) => {
+    const copy = await renamedBaseCopy(uniqueName('nth-apf'));
+    t.after(() => copy.remove());
+    const applied = await kubectl.run(['apply', '--server-side', '-f', '-'], toYaml(copy.objects));
+    assert.equal(applied.code, 0, applied.stderr);
+    const serviceAccount = findObject<V1ServiceAccount>(copy.objects, 'ServiceAccount').metadata?.name ?? '';
+    const request = await kube.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace: copy.namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } });
+    const schema = await flowcontrol.readFlowSchema({ name: copy.namespace });
+    const level = await flowcontrol.readPriorityLevelConfiguration({ name: 'workload-high' });
+    assert.equal(schema.spec?.priorityLevelConfiguration.name, 'workload-high');
+    // The apiserver names the schema and level that classified a request in the answer's headers.
+    const dispatcher = new Agent({ connect: { ca: readFileSync(env.kubeCaFile) } });
+    t.after(() => dispatcher.close());
+    await waitFor('the apiserver to classify the ServiceAccount\'s requests with the new FlowSchema', async () => {
+      const answer = await undiciFetch(`${env.kubeServer}/api/v1/nodes?limit=1`, { headers: { authorization: `Bearer ${request.status?.token ?? ''}` }, dispatcher });
+      await answer.body?.cancel();
+      const seen = { status: answer.status, flowSchema: answer.headers.get('x-kubernetes-pf-flowschema-uid'), priorityLevel: answer.headers.get('x-kubernetes-pf-prioritylevel-uid') };
+      return { done: seen.status === 200 && seen.flowSchema === schema.metadata?.uid && seen.priorityLevel === level.metadata?.uid, seen: JSON.stringify(seen) };
+    });
+  });
 });
 
 interface BaseCopy {
@@ -94,8 +118,13 @@ async function renamedBaseCopy(name: string): Promise<BaseCopy> {
   const objects = await kubectl.render(BASE_DIR);
   for (const object of objects) {
     const metadata = object.metadata ?? {};
-    if (object.kind === 'Namespace' || object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding') metadata.name = name;
+    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'FlowSchema'].includes(object.kind ?? '')) metadata.name = name;
     else metadata.namespace = name;
+    if (object.kind === 'FlowSchema') {
+      for (const rule of (object as V1FlowSchema).spec?.rules ?? []) {
+        for (const subject of rule.subjects) if (subject.serviceAccount) subject.serviceAccount.namespace = name;
+      }
+    }
     if (object.kind === 'ClusterRoleBinding' || object.kind === 'RoleBinding') {
       const binding = object as V1ClusterRoleBinding;
       if (binding.roleRef.kind === 'ClusterRole') binding.roleRef.name = name;
@@ -112,6 +141,7 @@ async function renamedBaseCopy(name: string): Promise<BaseCopy> {
     async remove() {
       await kube.rbac.deleteClusterRoleBinding({ name }).catch(() => undefined);
       await kube.rbac.deleteClusterRole({ name }).catch(() => undefined);
+      await flowcontrol.deleteFlowSchema({ name }).catch(() => undefined);
       await kube.core.deleteNamespace({ name }).catch(() => undefined);
     },
   };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type {
-  KubernetesObject, V1ClusterRole, V1ClusterRoleBinding, V1Deployment, V1Namespace, V1PodDisruptionBudget, V1Role, V1Service, V1ServiceAccount,
+  KubernetesObject, V1ClusterRole, V1ClusterRoleBinding, V1Deployment, V1Namespace, V1PodDisruptionBudget, V1Role, V1Service, V1ServiceAccount, V1FlowSchema,
 } from '@kubernetes/client-node';
 import { synthesizeTemplate } from '../../../infra/stack.ts';
 import { loadConfig, OPTIONS } from '../../../lib/config/index.ts';
@@ -48,10 +48,19 @@ describe('deploy/base', () => {
     assert.equal(namespace.metadata?.name, NAMESPACE);
     assert.equal(namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
     for (const object of objects) {
-      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind ?? '')) continue;
+      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'FlowSchema'].includes(object.kind ?? '')) continue;
       assert.equal(object.metadata?.namespace, NAMESPACE, `${object.kind}/${object.metadata?.name}`);
     }
     assert.equal(kustomization.configMapGenerator[0]?.namespace, NAMESPACE);
+  });
+
+  test('the FlowSchema matches exactly the controller\'s ServiceAccount, ahead of the built-in service-accounts schema', () => {
+    const schema = one<V1FlowSchema>('FlowSchema');
+    const account = one<V1ServiceAccount>('ServiceAccount');
+    assert.ok((schema.spec?.matchingPrecedence ?? 10_000) < 9000, 'the built-in service-accounts schema has precedence 9000');
+    assert.deepEqual(JSON.parse(JSON.stringify(schema.spec?.rules?.flatMap((rule) => rule.subjects))), [
+      { kind: 'ServiceAccount', serviceAccount: { name: account.metadata?.name, namespace: account.metadata?.namespace } },
+    ]);
   });
 
   test('the ServiceAccount is the one the docs give the CDK stack, and the IAM role trusts it', () => {
