@@ -36,7 +36,15 @@ export async function buildController(config: Config, logger: Logger, metrics = 
   const notifier = createNotifier(config, { metrics, logger });
   const serverVersion = await readServerVersion(kube.version, logger);
   metrics.buildInfo.set({ version: VERSION, kubernetes_version: serverVersion.gitVersion }, 1);
-  const operator = createNodeOperator({ kube, settings: config, logger });
+  // One recorder for the drain engine's Events and the controller's: one backlog, flushed on stop.
+  const events = createEventRecorder(kube.core, {
+    enabled: config.emitKubernetesEvents && !config.dryRun,
+    extraAnnotations: config.kubernetesEventsExtraAnnotations,
+    instance: config.podName,
+    logger: logger.child({ component: 'events' }),
+    metrics,
+  });
+  const operator = createNodeOperator({ kube, settings: config, logger, recorder: events });
   const controller = new Controller({
     config,
     kubeConfig: kube.kubeConfig,
@@ -48,12 +56,7 @@ export async function buildController(config: Config, logger: Logger, metrics = 
     autoscaling: aws.autoscaling,
     logger,
     metrics,
-    events: createEventRecorder(kube.core, {
-      enabled: config.emitKubernetesEvents && !config.dryRun,
-      extraAnnotations: config.kubernetesEventsExtraAnnotations,
-      instance: config.podName,
-      logger,
-    }),
+    events,
     notifier,
   });
   return { controller, kube, serverVersion, metrics };

@@ -3,7 +3,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.ts';
 import { evictionSupportCache } from '../kube/discovery.ts';
-import { createEventRecorder } from '../kube/event-recorder.ts';
+import { createEventRecorder, type EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../observe/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { drainNode } from './drain.ts';
@@ -21,13 +21,15 @@ export interface NodeOperatorOptions {
   settings: DrainSettings;
   logger: Logger;
   clock?: Clock;
+  /** Shared with the controller's own Events: one backlog, one bound, flushed on stop. Else one from the settings. */
+  recorder?: EventRecorder;
 }
 
 export function createNodeOperator(options: NodeOperatorOptions): NodeOperator {
   const { kube, settings } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger.child({ component: 'drain' });
-  const recorder = createEventRecorder(kube.core, {
+  const recorder = options.recorder ?? createEventRecorder(kube.core, {
     enabled: settings.emitKubernetesEvents && !settings.dryRun,
     extraAnnotations: settings.kubernetesEventsExtraAnnotations,
     instance: settings.podName,

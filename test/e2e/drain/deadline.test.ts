@@ -74,6 +74,7 @@ describe('drain: deadline and unfixable refusals', () => {
     const line = engine.logs.find((l) => l.msg.includes('drain deadline exceeded'));
     assert.ok(line?.msg.includes(stuck), `a log line names the pod: ${JSON.stringify(line)}`);
     assert.equal(line?.nodeName, patient);
+    await engine.events.flush(); // Events go out in the background
     const event = (await nodeEvents(kube, patient)).find((e) => e.reason === 'DrainDeadlineExceeded');
     assert.ok(event?.message.includes(stuck), `a Node Event names the pod: ${JSON.stringify(event)}`);
     assert.equal(event?.type, 'Warning');
@@ -106,6 +107,7 @@ describe('drain: deadline and unfixable refusals', () => {
     assert.ok(result.durationMs < 5_000, `reported at once (${result.durationMs} ms)`);
     const attempts = engine.logs.filter((l) => l.pod === pod && /evict/.test(l.msg));
     assert.equal(attempts.length, 1, `one attempt, then reported: ${JSON.stringify(attempts)}`);
+    await engine.events.flush(); // Events go out in the background
     const event = (await nodeEvents(kube, node)).find((e) => e.reason === 'DrainBlocked');
     assert.ok(event?.message.includes('more than one PodDisruptionBudget'), JSON.stringify(event));
   });

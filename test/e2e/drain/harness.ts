@@ -7,6 +7,7 @@ import { DEFAULT_DRAIN_SETTINGS, type DrainSettings } from '../../../lib/drain/s
 import { createNodeOperator } from '../../../lib/drain/operator.ts';
 import type { DrainRequest, NodeOperator } from '../../../lib/drain/types.ts';
 import { createKubeClients, loadKubeConfig, type KubeClients as EngineClients } from '../../../lib/kube/client.ts';
+import { createEventRecorder, type EventRecorder } from '../../../lib/kube/event-recorder.ts';
 import { TokenBucket } from '../../../lib/kube/rate-limit.ts';
 import { createLogger, type Logger } from '../../../lib/observe/logger.ts';
 import type { SharedEnvironment } from '../../env/environment.ts';
@@ -27,6 +28,8 @@ export interface Engine {
   limiter: TokenBucket;
   logs: LogLine[];
   logger: Logger;
+  /** The engine's Event recorder: Events go out in the background, so flush() before reading them. */
+  events: EventRecorder;
 }
 
 export function createEngine(
@@ -45,8 +48,16 @@ export function createEngine(
   const logger = createLogger({ logLevel: 'debug', jsonLogging: true }, sink);
   const limiter = new TokenBucket(limits);
   const clients = createKubeClients(loadKubeConfig({ path: env.kubeconfig }), limiter);
-  const operator = createNodeOperator({ kube: clients, settings: { ...DEFAULT_DRAIN_SETTINGS, ...settings }, logger });
-  return { operator, clients, limiter, logs, logger };
+  const drainSettings = { ...DEFAULT_DRAIN_SETTINGS, ...settings };
+  // As the controller builds it (lib/controller/build.ts).
+  const events = createEventRecorder(clients.core, {
+    enabled: drainSettings.emitKubernetesEvents && !drainSettings.dryRun,
+    extraAnnotations: drainSettings.kubernetesEventsExtraAnnotations,
+    instance: drainSettings.podName,
+    logger,
+  });
+  const operator = createNodeOperator({ kube: clients, settings: drainSettings, logger, recorder: events });
+  return { operator, clients, limiter, logs, logger, events };
 }
 
 /** Ready KWOK nodes (through moto, as the controller would find them); returns their names. */

@@ -51,6 +51,8 @@ describe('node actions', () => {
     const engine = createEngine(env, { excludeFromLoadBalancers: true });
     const request = { ...drainRequest(node, 0), taint: spotTaint('evt-1'), eventId: 'evt-1' };
     await engine.operator.cordon(request);
+    // The cordon's Events go out in the background; they are not what the count below is about.
+    await engine.events.flush();
     const first = await kube.core.readNode({ name: node });
     const requestsBefore = engine.limiter.requestCount;
     await engine.operator.cordon(request);
@@ -69,6 +71,7 @@ describe('node actions', () => {
 
     await operatorChanges(node, { taint: operatorTaint });
     await engine.operator.uncordon({ ...request, eventId: 'evt-2' });
+    await engine.events.flush();
 
     const after = await kube.core.readNode({ name: node });
     assert.notEqual(after.spec?.unschedulable, true, 'our cordon is gone');
@@ -115,6 +118,7 @@ describe('node actions', () => {
     const request = drainRequest(node, 30_000);
     const result = await engine.operator.drain(request, new AbortController().signal);
     assert.equal(result.outcome, 'drained', JSON.stringify(result));
+    await engine.events.flush();
     const drained = await kube.core.readNode({ name: node });
     assert.ok(drained.spec?.taints?.some((t) => t.key === OUT_OF_SERVICE_TAINT.key && t.value === 'nodeshutdown' && t.effect === 'NoExecute'));
     const reasons = (await nodeEvents(kube, node)).map((e) => e.reason);

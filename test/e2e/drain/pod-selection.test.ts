@@ -86,6 +86,7 @@ describe('drain: which pods go', () => {
       return { done: !names.includes(pods.managed) && !names.includes(pods.completed), seen: names.join(', '), value: names };
     });
     assert.deepEqual(left, [pods.bare, pods.daemon, pods.localData, pods.mirror].sort());
+    await engine.events.flush(); // Events go out in the background
     const events = await nodeEvents(kube, node);
     assert.ok(events.some((e) => e.reason === 'DrainBlocked' && e.type === 'Warning' && e.message.includes(pods.bare)), JSON.stringify(events));
   });
@@ -109,6 +110,7 @@ describe('drain: which pods go', () => {
     assert.equal(drained.metadata?.labels?.['node.kubernetes.io/exclude-from-external-load-balancers'], 'true');
     // Recorded as ours (the event ID), so an uncordon removes the label again.
     assert.equal(drained.metadata?.annotations?.[NODE_ANNOTATIONS.excludedFromLoadBalancersBy], drained.metadata?.annotations?.[NODE_ANNOTATIONS.drainEvent]);
+    await engine.events.flush(); // Events go out in the background
     const reasons = (await nodeEvents(kube, node)).map((e) => e.reason);
     for (const reason of ['Cordoned', 'ExcludedFromLoadBalancers', 'DrainStarted', 'Drained']) {
       assert.ok(reasons.includes(reason), `${reason} in ${reasons.join(', ')}`);
