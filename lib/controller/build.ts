@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import { createAwsClients, type AwsClientOptions } from '../aws/clients.ts';
 import { createNodeOperator } from '../drain/operator.ts';
 import { kubeClientsFromSettings, type KubeClients } from '../kube/client.ts';
+import type { NodeLookup } from '../kube/node-index.ts';
 import { createEventRecorder } from '../kube/event-recorder.ts';
 import { readServerVersion, type ServerVersion } from '../kube/version.ts';
 import { instrumentAwsClient } from '../observe/aws-requests.ts';
@@ -36,6 +37,9 @@ export async function buildController(config: Config, logger: Logger, metrics = 
   const notifier = createNotifier(config, { metrics, logger });
   const serverVersion = await readServerVersion(kube.version, logger);
   metrics.buildInfo.set({ version: VERSION, kubernetes_version: serverVersion.gitVersion }, 1);
+  // The controller owns the Node index whose copies Node changes start from, and is built after
+  // the operator it is given: the lookup is bound once both exist (no change starts before).
+  const late: { nodes?: NodeLookup } = {};
   // One recorder for the drain engine's Events and the controller's: one backlog, flushed on stop.
   const events = createEventRecorder(kube.core, {
     enabled: config.emitKubernetesEvents && !config.dryRun,
@@ -44,7 +48,7 @@ export async function buildController(config: Config, logger: Logger, metrics = 
     logger: logger.child({ component: 'events' }),
     metrics,
   });
-  const operator = createNodeOperator({ kube, settings: config, logger, recorder: events });
+  const operator = createNodeOperator({ kube, settings: config, logger, knownNode: (name) => late.nodes?.byName(name), recorder: events });
   const controller = new Controller({
     config,
     kubeConfig: kube.kubeConfig,
@@ -59,6 +63,7 @@ export async function buildController(config: Config, logger: Logger, metrics = 
     events,
     notifier,
   });
+  late.nodes = controller.nodes;
   return { controller, kube, serverVersion, metrics };
 }
 

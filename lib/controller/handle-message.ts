@@ -146,9 +146,11 @@ async function actOnNode(deps: HandlerDeps, message: QueueMessage, event: Interr
   try {
     const context = { nodeName, eventId: event.id, kind: event.kind, instanceId: resolved.instanceId, reason: plan.reason };
     // Cordon at once, before the drain waits for a worker: in a storm no new pod should land on
-    // a doomed node while other nodes drain. Idempotent, so a repeat costs one cheap PATCH.
+    // a doomed node while other nodes drain. Idempotent, so a repeat costs one cheap PATCH. Ahead
+    // of a drain it also records the drain's deadline, which the drain's own first step would
+    // otherwise PATCH separately moments later.
     if ((action === 'drain' || action === 'cordon') && resolved.node?.spec?.unschedulable !== true) {
-      await deps.operator.cordon({ ...context, taint: plan.taint });
+      await deps.operator.cordon({ ...context, taint: plan.taint }, action === 'drain' ? { drainDeadline: plan.deadline } : {});
       deps.metrics.eventToCordon.observe({ kind: event.kind }, Math.max(0, (now().getTime() - event.time.getTime()) / 1000));
       failpoint('after-cordon');
     }

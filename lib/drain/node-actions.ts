@@ -8,6 +8,7 @@ import { changeNode, type NodeChange } from '../kube/node-patch.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Clock } from './clock.ts';
 import { NodeUpdateError, type NodeStep } from './errors.ts';
+import { NodeCopies, type KnownNode } from './node-copies.ts';
 import { EVENT_ANNOTATIONS, NODE_EVENT_REASONS } from './event-reasons.ts';
 import { planIntent, planUndo, type NodeEffects, type NodeIntent } from './node-changes.ts';
 import type { DrainSettings } from './settings.ts';
@@ -19,6 +20,8 @@ export interface NodeActionsDeps {
   recorder: EventRecorder;
   logger: Logger;
   clock: Clock;
+  /** The informer's copy of a Node, to start a change from instead of a GET (see node-copies.ts). */
+  knownNode?: KnownNode;
 }
 
 export interface ApplyOptions {
@@ -34,9 +37,12 @@ export function actionLogFields(request: ActionContext): Record<string, string> 
 
 export class NodeActions {
   private readonly deps: NodeActionsDeps;
+  /** Exposed for tests. */
+  readonly copies: NodeCopies;
 
   constructor(deps: NodeActionsDeps) {
     this.deps = deps;
+    this.copies = new NodeCopies(deps.knownNode, () => deps.clock.now());
   }
 
   /** Cordon and/or taint (and label); returns the Node after the change. */
@@ -115,9 +121,13 @@ export class NodeActions {
   }
 
   private async change(request: ActionContext, step: NodeStep, compute: (node: V1Node) => NodeChange | undefined) {
+    const dryRun = this.deps.settings.dryRun;
     try {
-      return await changeNode(this.deps.core, request.nodeName, compute, { dryRun: this.deps.settings.dryRun });
+      const result = await changeNode(this.deps.core, request.nodeName, compute, { dryRun, start: this.copies.startFor(request.nodeName) });
+      if (result.change && !dryRun) this.copies.remember(result.node);
+      return result;
     } catch (error) {
+      this.copies.forget(request.nodeName);
       throw new NodeUpdateError(step, { nodeName: request.nodeName, eventId: request.eventId, detail: apiMessage(error), cause: error });
     }
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../observe/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { drainNode } from './drain.ts';
 import { NodeActions } from './node-actions.ts';
+import type { KnownNode } from './node-copies.ts';
 import type { DrainSettings } from './settings.ts';
 import type { NodeOperator } from './types.ts';
 
@@ -21,6 +22,11 @@ export interface NodeOperatorOptions {
   settings: DrainSettings;
   logger: Logger;
   clock?: Clock;
+  /**
+   * The Node informer's copy of a Node by name (the controller's NodeIndex), so a change can start
+   * from it instead of a GET. Called only when a change starts, so it may be bound late.
+   */
+  knownNode?: KnownNode;
   /** Shared with the controller's own Events: one backlog, one bound, flushed on stop. Else one from the settings. */
   recorder?: EventRecorder;
 }
@@ -35,15 +41,16 @@ export function createNodeOperator(options: NodeOperatorOptions): NodeOperator {
     instance: settings.podName,
     logger,
   });
-  const actions = new NodeActions({ core: kube.core, settings, recorder, logger, clock });
+  const actions = new NodeActions({ core: kube.core, settings, recorder, logger, clock, knownNode: options.knownNode });
   const evictionSupport = evictionSupportCache(kube.core);
 
   return {
-    async cordon(request) {
+    async cordon(request, cordonOptions) {
       await actions.apply(request, {
         cordon: true,
         taints: request.taint ? [request.taint] : [],
         excludeFromLoadBalancers: settings.excludeFromLoadBalancers,
+        drainDeadline: cordonOptions?.drainDeadline,
       }, 'cordon');
     },
     async taint(request) {

@@ -26,6 +26,15 @@ export interface CordonRequest extends ActionContext {
   taint?: NodeTaintRequest;
 }
 
+export interface CordonOptions {
+  /**
+   * A drain of the node with this deadline follows (under the same event): the cordon records it
+   * too (drain-event, drain-deadline), so the drain's own first step finds nothing left to change
+   * and sends nothing.
+   */
+  drainDeadline?: Date;
+}
+
 export interface DrainRequest extends CordonRequest {
   /** Evictions stop at this time; pods' grace periods are cut to the time left. */
   deadline: Date;
@@ -50,7 +59,7 @@ export interface DrainResult {
 
 export interface NodeOperator {
   /** Cordon (and taint, when asked); idempotent; records that we did it on the Node. */
-  cordon(request: CordonRequest): Promise<void>;
+  cordon(request: CordonRequest, options?: CordonOptions): Promise<void>;
   /** Taint only (the node stays schedulable for pods that tolerate it); idempotent. */
   taint(request: CordonRequest): Promise<void>;
   /** Cordon, taint, evict every pod that must go, wait until they are gone or the deadline. */

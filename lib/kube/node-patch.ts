@@ -7,7 +7,8 @@
 // drop a taint someone added meanwhile; on 409 we read again and recompute. A JSON patch with a
 // `test` op would give the same guarantee, but removing by index needs the test anyway and its
 // failure status is less specific than a 409 Conflict. The same read also tells us whether a cordon
-// is already there (then it is not ours to record), which a blind patch could not.
+// is already there (then it is not ours to record), which a blind patch could not. The first
+// attempt may start from a copy we already hold instead of a GET (see ChangeNodeOptions.start).
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node, type V1Taint } from '@kubernetes/client-node';
 import { statusOf } from './api-error.ts';
 
@@ -49,20 +50,35 @@ export interface NodeChangeResult {
   change: NodeChange | undefined;
 }
 
+export interface ChangeNodeOptions {
+  dryRun?: boolean;
+  /**
+   * A copy of the Node believed current (the answer to our last PATCH, or the informer's), to
+   * start from instead of a GET: in a storm every request waits its turn at the rate limiter.
+   * Its resourceVersion guards the PATCH as a read's would, so a stale copy costs one 409 and a
+   * GET, never a lost change. Ignored without a resourceVersion (the patch would be unguarded).
+   */
+  start?: V1Node;
+}
+
 /**
- * Reads the node, asks `compute` what to change, and sends it as a merge patch guarded by the
- * resourceVersion read; repeats on 409. With `dryRun` nothing is sent.
+ * Reads the node (or takes `options.start`), asks `compute` what to change, and sends it as a
+ * merge patch guarded by the resourceVersion read; on 409 reads again and repeats. With `dryRun`
+ * nothing is sent.
  */
 export async function changeNode(
   core: Pick<CoreV1Api, 'readNode' | 'patchNode'>,
   nodeName: string,
   compute: ComputeNodeChange,
-  options: { dryRun?: boolean } = {},
+  options: ChangeNodeOptions = {},
 ): Promise<NodeChangeResult> {
+  let start = usableStart(options.start, nodeName);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const node = await core.readNode({ name: nodeName }).catch((error: unknown) => {
+    const node = start ?? await core.readNode({ name: nodeName }).catch((error: unknown) => {
       throw statusOf(error) === 404 ? new NodeNotFoundError(nodeName) : error;
     });
+    // Only the first attempt: after a 409 the copy is known to be stale.
+    start = undefined;
     const change = compute(node);
     if (!change || isEmpty(change) || options.dryRun) return { node, change: change && !isEmpty(change) ? change : undefined };
     try {
@@ -77,6 +93,10 @@ export async function changeNode(
     }
   }
   throw new NodeConflictError(nodeName, MAX_ATTEMPTS);
+}
+
+function usableStart(node: V1Node | undefined, nodeName: string): V1Node | undefined {
+  return node?.metadata?.resourceVersion && node.metadata.name === nodeName ? node : undefined;
 }
 
 function isEmpty(change: NodeChange): boolean {

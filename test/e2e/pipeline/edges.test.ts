@@ -81,6 +81,39 @@ describe('pipeline edge cases', () => {
     assert.equal(await runningPodsOn(kube, namespace, instance.nodeName), 0);
   });
 
+  test('a spot warning of one node whose informer copy is current: one PATCH of the node, no GET', async () => {
+    const namespace = await createNamespace(kube, uniqueName('requests'));
+    const fleet = await createFleet(aws, kube, { count: 1 });
+    const instance = fleet.instances[0];
+    assert.ok(instance);
+    await pinDeployment(kube, namespace, 'app', instance.nodeName, 1);
+    const queue = await createQueueWithRules(aws, { ownEventBus: true });
+    const running = await startController(env, queue);
+    controllers.push(running);
+    // A new Node settles (Ready, the node lifecycle controller's taints) before the event; then
+    // the informer's copy is the apiserver's.
+    let previous = '';
+    await waitFor('the informer to hold the Node as it is, unchanged for a second', async () => {
+      const current = (await kube.core.readNode({ name: instance.nodeName })).metadata?.resourceVersion ?? '';
+      const informed = running.controller.nodes.byName(instance.nodeName)?.metadata?.resourceVersion;
+      const settled = current === previous && informed === current;
+      previous = current;
+      if (!settled) await sleep(1000);
+      return { done: settled, seen: `apiserver ${current}, informer ${informed ?? 'none'}` };
+    });
+    const requests = async (operation: string, code?: string) =>
+      await metricValue(running.metrics.apiRequests, { target: 'kubernetes', operation, ...(code ? { code } : {}) });
+    const before = { get: await requests('GET nodes'), patch: await requests('PATCH nodes') };
+    await putEvents(aws, [spotInterruption({ instanceId: instance.instanceId, time: new Date(), id: uniqueName('spot') })], queue.eventBusName);
+    await emptied(queue.queueUrl);
+    assert.equal(await runningPodsOn(kube, namespace, instance.nodeName), 0, 'drained');
+    // The cordon starts from the informer's copy and carries the drain deadline; the drain's own
+    // first step starts from that PATCH's answer and finds nothing to send.
+    assert.equal(await requests('PATCH nodes') - before.patch, 1, `PATCH nodes: ${await requests('PATCH nodes', '409')} answered 409`);
+    assert.equal(await requests('GET nodes') - before.get, 0, 'GET nodes');
+    assert.equal(running.logs.filter((l) => l.msg === 'cordoned node').length, 1, 'cordoned node is logged once');
+  });
+
   test('an instance that is not in the cluster: message deleted, nothing changed, counted', async () => {
     const fleet = await createFleet(aws, kube, { count: 1, createNodes: false });
     const instance = fleet.instances[0];
