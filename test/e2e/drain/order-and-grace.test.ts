@@ -7,7 +7,7 @@ import { KWOK_HONOR_GRACE_ANNOTATION } from '../../env/cluster.ts';
 import { useEnvironment } from '../../env/environment.ts';
 import { awsClients } from '../../env/helpers/aws.ts';
 import { createNamespace, kubeClients } from '../../env/helpers/kube.ts';
-import { uniqueName } from '../../env/helpers/wait.ts';
+import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { createEngine, createNodes, createPod, drainRequest, inNamespace, recordPodEvents, waitForRunningPods, type PodWatchEvent } from './harness.ts';
 
 const env = await useEnvironment();
@@ -82,6 +82,11 @@ describe('drain: order and grace', () => {
     let result;
     try {
       result = await engine.operator.drain(request, new AbortController().signal);
+      // The drain learns the pod is gone from its own watch; this one may hear it a moment later,
+      // so it keeps listening until it has (when that was is checked below).
+      await waitFor('the recorder to see the quick pod deleted', () => Promise.resolve({
+        done: recorder.events.some((e) => e.pod.metadata?.name === 'quick' && e.type === 'DELETED'), seen: 'not yet',
+      }), { timeoutMs: 10_000, intervalMs: 20 });
     } finally {
       recorder.stop();
     }
