@@ -16,7 +16,7 @@ export interface RequiredAccess {
 export const REQUIRED_ACCESS: readonly RequiredAccess[] = [
   { resource: 'nodes', verb: 'list', namespace: '', why: 'the Node index lists every Node once' },
   { resource: 'nodes', verb: 'watch', namespace: '', why: 'the Node index follows changes' },
-  { resource: 'nodes', verb: 'get', namespace: '', why: 'read a Node before patching it' },
+  { resource: 'nodes', verb: 'get', namespace: '', why: 'read a Node again when a patch meets a conflict' },
   { resource: 'nodes', verb: 'patch', namespace: '', why: 'cordon, taint, label and annotate' },
   { resource: 'pods', verb: 'list', namespace: '', why: "a drain lists the node's pods" },
   { resource: 'pods', verb: 'watch', namespace: '', why: 'a drain watches its pods leave' },
