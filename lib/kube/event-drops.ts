@@ -14,7 +14,7 @@ export class EventDrops {
   private readonly capacity: number;
   /** Runs the warning outside the log context of whichever Event happened to overflow. */
   private readonly outsideEvents = AsyncLocalStorage.snapshot();
-  private unreported: Record<EventDropReason, number> = { backlog: 0, shutdown: 0 };
+  private unreported: Record<EventDropReason, number> = { backlog: 0, budget: 0, shutdown: 0 };
   private warnedAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
@@ -50,11 +50,11 @@ export class EventDrops {
   report(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const { backlog, shutdown } = this.unreported;
-    if (backlog + shutdown === 0) return;
-    this.unreported = { backlog: 0, shutdown: 0 };
+    const { backlog, budget, shutdown } = this.unreported;
+    if (backlog + budget + shutdown === 0) return;
+    this.unreported = { backlog: 0, budget: 0, shutdown: 0 };
     this.warnedAt = Date.now();
-    this.outsideEvents(() => this.logger.warn({ dropped: backlog + shutdown, backlogFull: backlog, atShutdown: shutdown, capacity: this.capacity },
-      'Kubernetes Events dropped: the backlog was full (Pod Events go first) or the handler stopped'));
+    this.outsideEvents(() => this.logger.warn({ dropped: backlog + budget + shutdown, backlogFull: backlog, overPodBudget: budget, atShutdown: shutdown, capacity: this.capacity },
+      'Kubernetes Events dropped: over the Pod Event budget (a storm), the backlog was full (Pod Events go first), or the handler stopped'));
   }
 }

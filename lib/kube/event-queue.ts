@@ -5,8 +5,8 @@
 
 /** What an Event is about (EventTarget.kind). */
 export type EventObject = 'Node' | 'Pod';
-/** backlog: the queue was full; shutdown: still queued when the handler stopped. */
-export type EventDropReason = 'backlog' | 'shutdown';
+/** backlog: the queue was full; budget: over the Pod Event budget; shutdown: still queued when the handler stopped. */
+export type EventDropReason = 'backlog' | 'budget' | 'shutdown';
 
 export interface EventQueueOptions {
   /** Sends under way at once: enough to keep up between storms, few enough not to crowd the low lane. */

@@ -8,6 +8,7 @@ import type { CoreV1Api, CoreV1ApiCreateNamespacedEventRequest, V1ObjectReferenc
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { apiMessage } from './api-error.ts';
+import { DEFAULT_POD_EVENT_BUDGET, EventBudget, type EventBudgetOptions } from './event-budget.ts';
 import { EventDrops } from './event-drops.ts';
 import { EventQueue } from './event-queue.ts';
 import { rfc3339 } from './node-patch.ts';
@@ -45,6 +46,8 @@ export interface EventRecorderOptions {
   capacity?: number;
   /** Sends under way at once. */
   concurrency?: number;
+  /** How many Pod Events may go out (event-budget.ts). */
+  podEventBudget?: EventBudgetOptions;
   now?: () => Date;
 }
 
@@ -65,6 +68,7 @@ export function createEventRecorder(core: Pick<CoreV1Api, 'createNamespacedEvent
   const now = options.now ?? (() => new Date());
   const capacity = options.capacity ?? DEFAULT_EVENT_CAPACITY;
   const drops = new EventDrops(options.logger, capacity, options.metrics);
+  const podBudget = new EventBudget({ ...(options.podEventBudget ?? DEFAULT_POD_EVENT_BUDGET), ...(options.now ? { now: () => now().getTime() } : {}) });
   const queue = new EventQueue({
     capacity,
     concurrency: options.concurrency ?? DEFAULT_EVENT_CONCURRENCY,
@@ -82,6 +86,10 @@ export function createEventRecorder(core: Pick<CoreV1Api, 'createNamespacedEvent
 
   return {
     record(target, type, reason, message, annotations = {}) {
+      if (target.kind === 'Pod' && !podBudget.tryTake()) {
+        drops.add('Pod', 'budget');
+        return Promise.resolve();
+      }
       // Built now, so the Event's time is the action's, not the send's.
       const request = eventRequest(target, type, reason, message, { ...options.extraAnnotations, ...annotations }, now(), options.instance);
       const object = `${target.kind}/${target.namespace ? `${target.namespace}/` : ''}${target.name}`;

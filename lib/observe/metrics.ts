@@ -49,7 +49,7 @@ export class Metrics {
     this.apiRequests = new Counter({ name: `${p}api_requests_total`, help: 'HTTP requests to AWS and Kubernetes, by target, operation and status code (network: no answer)', labelNames: ['target', 'operation', 'code'], registers });
     this.errors = new Counter({ name: `${p}errors_total`, help: 'Errors, by pipeline stage', labelNames: ['stage'], registers });
     this.webhooks = new Counter({ name: `${p}webhook_notifications_total`, help: 'Webhook notifications, by result (sent, failed after the retries)', labelNames: ['result'], registers });
-    this.kubernetesEventsDropped = new Counter({ name: `${p}kubernetes_events_dropped_total`, help: 'Kubernetes Events never sent, by object (node, pod) and reason: backlog (the queue was full; Pod Events go first), shutdown (still queued when the handler stopped)', labelNames: ['object', 'reason'], registers });
+    this.kubernetesEventsDropped = new Counter({ name: `${p}kubernetes_events_dropped_total`, help: 'Kubernetes Events never sent, by object (node, pod) and reason: backlog (the queue was full; Pod Events go first), budget (over the Pod Event budget), shutdown (still queued when the handler stopped)', labelNames: ['object', 'reason'], registers });
     this.buildInfo = new Gauge({ name: `${p}build_info`, help: 'Always 1; labels carry our version and the Kubernetes server version', labelNames: ['version', 'kubernetes_version'], registers });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: p });
   }

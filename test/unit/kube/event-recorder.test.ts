@@ -204,6 +204,22 @@ describe('Kubernetes Event recorder', () => {
     assert.equal(warning?.atShutdown, 2, 'the Events left at close are reported at once');
   });
 
+  test('Pod Events have a budget (a drain\'s worth at once, then a few a second); Node Events do not', async () => {
+    const api = fakeApi();
+    const metrics = new Metrics({ defaultMetrics: false });
+    const { recorder, lines } = recorderWith(api, { concurrency: 100, metrics, podEventBudget: { burst: 3, perSecond: 1 } });
+    for (let i = 1; i <= 5; i++) void recorder.record(pod(`p${i}`), 'Normal', 'PodEviction', 'e');
+    for (let i = 1; i <= 5; i++) void recorder.record(node(`n${i}`), 'Normal', 'Drained', 'd');
+    mock.timers.tick(1_000);
+    void recorder.record(pod('p6'), 'Normal', 'PodEviction', 'e'); // one more a second later
+    void recorder.record(pod('p7'), 'Normal', 'PodEviction', 'e');
+    assert.deepEqual(api.calls.map((c) => c.label).filter((l) => l.startsWith('PodEviction')), ['PodEviction p1', 'PodEviction p2', 'PodEviction p3', 'PodEviction p6']);
+    assert.equal(api.calls.filter((c) => c.label.startsWith('Drained')).length, 5);
+    assert.equal(await metricValue(metrics.kubernetesEventsDropped, { object: 'pod', reason: 'budget' }), 3);
+    assert.equal(lines().find((l) => String(l.msg).startsWith('Kubernetes Events dropped'))?.overPodBudget, 1, 'the first drop is said at once');
+    for (const call of api.calls) call.settle();
+  });
+
   test('disabled: nothing is queued or sent', async () => {
     const api = fakeApi();
     const { recorder } = recorderWith(api, { enabled: false });
