@@ -67,7 +67,8 @@ describe('node claims', () => {
     }
   });
 
-  test('a foreign claim holds while its holder\'s replica Lease is renewed, and is taken over once it is not', async () => {
+  /** Replica b, its Lease written, holds node-1; the test's clock moves by `advance`. */
+  async function heldByB() {
     let now = 1_000_000;
     const clock = (): Date => new Date(now);
     const store = leaseStore();
@@ -75,17 +76,22 @@ describe('node claims', () => {
     await replicaB.renew();
     await new NodeClaims(store.api, settings('b'), silentLogger(), clock).acquire('node-1');
     const claimsA = new NodeClaims(store.api, settings('a'), silentLogger(), clock);
+    return { store, replicaB, claimsA, advance: (ms: number) => void (now += ms) };
+  }
 
-    now += 5_000; // the claim itself is young: held without asking about b
+  test('a foreign claim holds while its holder\'s replica Lease is renewed, and is taken over once it is not', async () => {
+    const { store, replicaB, claimsA, advance } = await heldByB();
+
+    advance(5_000); // the claim itself is young: held without asking about b
     await assert.rejects(claimsA.acquire('node-1'), (error: unknown) => error instanceof ClaimHeldError && error.holder === 'b');
     assert.ok(!store.calls.includes(`get ${replicaLeaseNameFor('b')}`));
 
-    now += 60_000; // the claim is old, but b renews its replica Lease: still held
+    advance(60_000); // the claim is old, but b renews its replica Lease: still held
     await replicaB.renew();
     await assert.rejects(claimsA.acquire('node-1'), ClaimHeldError);
     assert.ok(store.calls.includes(`get ${replicaLeaseNameFor('b')}`));
 
-    now += 16_000; // b stopped renewing 16 s ago (duration 15 s): a takes over
+    advance(16_000); // b stopped renewing 16 s ago (duration 15 s): a takes over
     const claim = await claimsA.acquire('node-1');
     assert.equal(store.leases.get(leaseNameFor('node-1'))?.spec?.holderIdentity, 'a');
     assert.equal(store.leases.get(leaseNameFor('node-1'))?.spec?.leaseTransitions, 1);
@@ -94,15 +100,10 @@ describe('node claims', () => {
   });
 
   test('a claim of a replica that stopped cleanly (its replica Lease deleted) is taken over at once once old', async () => {
-    let now = 1_000_000;
-    const clock = (): Date => new Date(now);
-    const store = leaseStore();
-    const replicaB = new ReplicaLease(store.api, settings('b'), silentLogger(), clock);
-    await replicaB.renew();
-    await new NodeClaims(store.api, settings('b'), silentLogger(), clock).acquire('node-1');
+    const { replicaB, claimsA, advance } = await heldByB();
     await replicaB.stop();
-    now += 16_000;
-    await new NodeClaims(store.api, settings('a'), silentLogger(), clock).acquire('node-1');
+    advance(16_000);
+    await claimsA.acquire('node-1');
   });
 
   test('our own leftover claim (same pod name after a restart) is adopted', async () => {

@@ -149,27 +149,24 @@ describe('retry after', () => {
     assert.ok(slept.every((ms) => ms >= 1000 && ms <= 2000));
   });
 
+  /** Sends one request through the library to a server answering `answer` every time; how many calls it got. */
+  async function callsFor(answer: { status: number; retryAfter?: string }, url: string, method: HttpMethod = HttpMethod.POST): Promise<number> {
+    const server = fakeServer([answer]);
+    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library, undefined, () => Promise.resolve());
+    const response = await http.send(new RequestContext(url, method)).toPromise();
+    assert.equal(response.httpStatusCode, answer.status, 'the last answer goes back to the caller');
+    return server.calls();
+  }
+
   test('a PodDisruptionBudget\'s 429 (no Retry-After) goes back to the caller at once', async () => {
-    const server = fakeServer([{ status: 429 }]);
-    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library);
-    const response = await http.send(new RequestContext('https://k/api/v1/namespaces/a/pods/p/eviction', HttpMethod.POST)).toPromise();
-    assert.equal(response.httpStatusCode, 429);
-    assert.equal(server.calls(), 1);
+    assert.equal(await callsFor({ status: 429 }, 'https://k/api/v1/namespaces/a/pods/p/eviction'), 1);
   });
 
   test('a throttled Event (best effort) is not sent again', async () => {
-    const server = fakeServer([{ status: 429, retryAfter: '1' }]);
-    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library, undefined, () => Promise.resolve());
-    const response = await http.send(new RequestContext('https://k/api/v1/namespaces/default/events', HttpMethod.POST)).toPromise();
-    assert.equal(response.httpStatusCode, 429);
-    assert.equal(server.calls(), 1);
+    assert.equal(await callsFor({ status: 429, retryAfter: '1' }, 'https://k/api/v1/namespaces/default/events'), 1);
   });
 
   test('gives up after 5 attempts and returns the last answer', async () => {
-    const server = fakeServer([{ status: 429, retryAfter: '1' }]);
-    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), server.library, undefined, () => Promise.resolve());
-    const response = await http.send(new RequestContext('https://k/api/v1/nodes', HttpMethod.GET)).toPromise();
-    assert.equal(response.httpStatusCode, 429);
-    assert.equal(server.calls(), 5);
+    assert.equal(await callsFor({ status: 429, retryAfter: '1' }, 'https://k/api/v1/nodes', HttpMethod.GET), 5);
   });
 });
