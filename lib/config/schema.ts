@@ -78,6 +78,8 @@ export const SCHEMA = {
     description: 'client-side rate limit of Kubernetes API requests per second' }),
   kubeApiBurst: option({ env: ['KUBE_API_BURST'], type: integer({ min: 1 }), default: 100,
     description: 'burst allowed above --kube-api-qps' }),
+  kubeApiMaxInFlight: option({ env: ['NTH_KUBE_API_MAX_IN_FLIGHT'], type: integer({ min: 1, max: 10_000 }), default: 32,
+    description: 'Kubernetes requests awaiting an answer at once; the rest queue here, cordons first' }),
   dryRun: option({ env: ['DRY_RUN'], type: bool(), default: false,
     description: 'log what would be done; change nothing in Kubernetes or AWS' }),
 

@@ -21,6 +21,7 @@ import {
   type SecurityAuthentication,
 } from '@kubernetes/client-node';
 import { createRateLimiter, type RateLimiter, type RequestPriority } from './rate-limit.ts';
+import { InFlightLimit } from './in-flight.ts';
 import { reloadTokenFiles, tokenFilesIn } from './token-file.ts';
 import { rateLimitedWatch, type StartWatch } from './watch.ts';
 
@@ -100,6 +101,7 @@ export function rateLimitedHttpLibrary(
   inner: HttpLibrary = new IsomorphicFetchHttpLibrary(),
   observe?: RequestObserver,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  inFlight?: InFlightLimit,
 ): HttpLibrary {
   return wrapHttpLibrary({
     async send(request) {
@@ -107,12 +109,16 @@ export function rateLimitedHttpLibrary(
       const priority = requestPriority(seen.method, seen.url);
       for (let attempt = 1; ; attempt++) {
         await limiter.take(priority);
+        // Held until the answer's headers: the server's work is done by then (in-flight.ts).
+        const release = await inFlight?.acquire(priority);
         let response;
         try {
           response = await inner.send(request).toPromise();
         } catch (error) {
           observe?.(seen, 'network');
           throw error;
+        } finally {
+          release?.();
         }
         observe?.(seen, response.httpStatusCode);
         // Best-effort Events are not sent again: under throttling they would only add to it.
@@ -143,12 +149,15 @@ export function retryAfterMs(status: number, header: string | undefined, random:
 
 export interface KubeClientOptions {
   observe?: RequestObserver;
+  /** At most this many requests waiting for their answer at once (NTH_KUBE_API_MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 }
 
 export function createKubeClients(kubeConfig: KubeConfig, limiter: RateLimiter, options: KubeClientOptions = {}): KubeClients {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const httpApi = rateLimitedHttpLibrary(limiter, new IsomorphicFetchHttpLibrary(), options.observe);
+  const inFlight = options.maxInFlight === undefined ? undefined : new InFlightLimit(options.maxInFlight);
+  const httpApi = rateLimitedHttpLibrary(limiter, new IsomorphicFetchHttpLibrary(), options.observe, undefined, inFlight);
   const auth = sharedConnectionAuth(kubeConfig);
   const makeApiClient = <T>(api: ApiConstructor<T>): T => new api(createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
@@ -225,6 +234,10 @@ export function tlsFilesStamp(kubeConfig: KubeConfig): string {
 }
 
 /** The usual wiring from settings: load the config, one limiter, the clients. */
-export function kubeClientsFromSettings(settings: { kubeconfig: string; kubeApiQps: number; kubeApiBurst: number }, options: KubeClientOptions = {}): KubeClients {
-  return createKubeClients(loadKubeConfig({ path: settings.kubeconfig }), createRateLimiter(settings), options);
+export function kubeClientsFromSettings(
+  settings: { kubeconfig: string; kubeApiQps: number; kubeApiBurst: number; kubeApiMaxInFlight?: number },
+  options: KubeClientOptions = {},
+): KubeClients {
+  const maxInFlight = options.maxInFlight ?? settings.kubeApiMaxInFlight;
+  return createKubeClients(loadKubeConfig({ path: settings.kubeconfig }), createRateLimiter(settings), { ...options, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
 }

@@ -82,6 +82,7 @@ type Expected = {
   readonly deleteSqsMsgIfNodeNotFound: boolean;
   readonly kubeApiQps: number;
   readonly kubeApiBurst: number;
+  readonly kubeApiMaxInFlight: number;
   readonly dryRun: boolean;
   readonly webhookUrl: string;
   readonly webhookHeaders: Readonly<Record<string, string>>;

@@ -6,6 +6,7 @@ import { describe, mock, test } from 'node:test';
 import { HttpMethod, KubeConfig, RequestContext, ResponseContext, type HttpLibrary } from '@kubernetes/client-node';
 import { rateLimitedHttpLibrary, requestPriority, retryAfterMs, sharedConnectionAuth } from '../../../lib/kube/client.ts';
 import { TokenBucket } from '../../../lib/kube/rate-limit.ts';
+import { InFlightLimit } from '../../../lib/kube/in-flight.ts';
 
 describe('TokenBucket lanes', () => {
   test('waiters are served high, then normal, then low; in arrival order within a lane', async () => {
@@ -168,5 +169,60 @@ describe('retry after', () => {
 
   test('gives up after 5 attempts and returns the last answer', async () => {
     assert.equal(await callsFor({ status: 429, retryAfter: '1' }, 'https://k/api/v1/nodes', HttpMethod.GET), 5);
+  });
+});
+
+describe('in-flight cap', () => {
+  test('at most max requests wait for an answer; freed slots go to the highest lane first, then in order', async () => {
+    const limit = new InFlightLimit(2);
+    const order: string[] = [];
+    const a = await limit.acquire('normal');
+    const b = await limit.acquire('normal');
+    const waiting = [
+      limit.acquire('low').then((release) => (order.push('event'), release)),
+      limit.acquire('normal').then((release) => (order.push('eviction-1'), release)),
+      limit.acquire('normal').then((release) => (order.push('eviction-2'), release)),
+      limit.acquire('high').then((release) => (order.push('cordon'), release)),
+    ];
+    assert.equal(limit.current, 2);
+    assert.equal(limit.waiting, 4);
+    a();
+    a(); // a second release of the same slot is ignored
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, ['cordon']);
+    b();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, ['cordon', 'eviction-1']);
+    assert.equal(limit.current, 2);
+    const [event, eviction1, eviction2, cordon] = waiting;
+    for (const granted of [cordon, eviction1]) (await granted)?.();
+    for (const next of [eviction2, event]) (await next)?.();
+    assert.deepEqual(order, ['cordon', 'eviction-1', 'eviction-2', 'event']);
+    assert.equal(limit.current, 0);
+  });
+
+  test('the HTTP library holds a slot only while a request waits for its answer', async () => {
+    const limit = new InFlightLimit(1);
+    let answer: () => void = () => undefined;
+    let calls = 0;
+    const library = {
+      send: () => {
+        calls += 1;
+        const response = new ResponseContext(200, {}, { text: () => Promise.resolve(''), binary: () => Promise.resolve(Buffer.from('')), stream: () => null });
+        return { toPromise: () => new Promise<ResponseContext>((resolve) => (answer = () => resolve(response))) };
+      },
+    } as unknown as HttpLibrary;
+    const http = rateLimitedHttpLibrary(new TokenBucket({ qps: 1000, burst: 1000 }), library, undefined, undefined, limit);
+    const first = http.send(new RequestContext('https://k/api/v1/namespaces/a/pods/p/eviction', HttpMethod.POST)).toPromise();
+    const second = http.send(new RequestContext('https://k/api/v1/nodes/n', HttpMethod.PATCH)).toPromise();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls, 1, 'the second waits for the slot');
+    answer();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls, 2);
+    answer();
+    await second;
+    assert.equal(limit.current, 0);
   });
 });
