@@ -33,8 +33,8 @@ describe('defaults', () => {
     assert.equal(config.heartbeatInterval, 60);
     assert.equal(config.heartbeatUntil, 3600);
     assert.equal(config.deleteSqsMsgIfNodeNotFound, true);
-    assert.equal(config.kubeApiQps, 50);
-    assert.equal(config.kubeApiBurst, 100);
+    assert.equal(config.kubeApiQps, 100);
+    assert.equal(config.kubeApiBurst, 200);
     assert.deepEqual(config.webhookHeaders, {});
     assert.equal(config.jsonLogging, undefined);
     assert.equal(config.logLevel, 'info');
