@@ -29,7 +29,7 @@ export interface RunOptions {
   podsPerNode: number;
   daemonSets: number;
   pdbMaxUnavailable: string;
-  deploymentsPerNode: number;
+  replicaSetsPerNode: number;
   events: number;
   withinSeconds: number;
   kind: EventKindOption;
@@ -65,7 +65,7 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
   log(`[${o.label}] creating ${o.nodes} nodes × ${o.podsPerNode} pods`);
   const scenario = await createScenario(aws, kube, {
     runId: o.runId, nodes: o.nodes, podsPerNode: o.podsPerNode, daemonSets: o.daemonSets,
-    pdbMaxUnavailable: o.pdbMaxUnavailable, deploymentsPerNode: o.deploymentsPerNode, terminateHook: o.kind === 'asg', log,
+    pdbMaxUnavailable: o.pdbMaxUnavailable, replicaSetsPerNode: o.replicaSetsPerNode, terminateHook: o.kind === 'asg', log,
   });
   const targets = scenario.instances.slice(0, o.events);
   const queue = await createQueueWithRules(aws, { name: `bench-${o.runId}`, ownEventBus: true });

@@ -2,10 +2,11 @@
 // measured per node from message sent to hook completed, with the handler's requests, peak RSS
 // and CPU. `--compare CMD` runs the same scenario again with another handler command and prints
 // our/their ratios. Not a test: it prints a table and writes JSON (bench-results/, git-ignored).
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadYaml, type V1Deployment } from '@kubernetes/client-node';
 import { TestEnvironment } from '../test/env/environment.ts';
 import { awsClients } from '../test/env/helpers/aws.ts';
 import { kubeClients } from '../test/env/helpers/kube.ts';
@@ -27,7 +28,7 @@ const USAGE = `usage: npm run bench -- [options]
   --kube-qps Q            KUBE_API_QPS (default: the handler's own)
   --kube-burst B          KUBE_API_BURST (default: the handler's own)
   --handler-env K=V       any other setting for the handler (repeatable)
-  --deployments-per-node G  Deployments (each with a PDB) a node's pods belong to (default 3)
+  --replicasets-per-node G  ReplicaSets (each with a PDB) a node's pods belong to (default 3)
   --pdb-max-unavailable X maxUnavailable of each PDB (default 100%: the pinned replacements can run
                           nowhere, so a lower value holds the drain until its deadline)
   --compare CMD           run the same scenario with CMD (a shell command line, same environment
@@ -55,7 +56,7 @@ function options() {
       'kube-burst': { type: 'string' },
       'handler-env': { type: 'string', multiple: true, default: [] },
       'pdb-max-unavailable': { type: 'string', default: '100%' },
-      'deployments-per-node': { type: 'string', default: '3' },
+      'replicasets-per-node': { type: 'string', default: '3' },
       compare: { type: 'string' },
       'node-flags': { type: 'string', default: '' },
       'without-flow-schema': { type: 'boolean', default: false },
@@ -96,7 +97,7 @@ function options() {
     podsPerNode: int('pods-per-node', values['pods-per-node'], 0),
     daemonSets: int('daemonsets', values.daemonsets, 0),
     pdbMaxUnavailable: values['pdb-max-unavailable'],
-    deploymentsPerNode: int('deployments-per-node', values['deployments-per-node'], 1),
+    replicaSetsPerNode: int('replicasets-per-node', values['replicasets-per-node'], 1),
     compare: values.compare,
     nodeFlags: values['node-flags'].split(/\s+/).filter(Boolean),
     flowSchema: !values['without-flow-schema'],
@@ -134,14 +135,16 @@ async function main(): Promise<number> {
       ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${workDir}`] : []),
       ...(o.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${workDir}`] : []),
     ];
-    const ours = [process.execPath, ...nodeFlags, join(repoRoot, 'cmd/main.ts'), 'run'];
+    // As deployed: the Deployment's NODE_OPTIONS (V8 heap settings) first, then the run's own flags.
+    const deployed = deployedNodeOptions(repoRoot);
+    const ours = [process.execPath, ...deployed, ...nodeFlags, join(repoRoot, 'cmd/main.ts'), 'run'];
     const base: Omit<RunOptions, 'label' | 'runId' | 'command' | 'commandText'> = {
-      nodes: o.nodes, podsPerNode: o.podsPerNode, daemonSets: o.daemonSets, pdbMaxUnavailable: o.pdbMaxUnavailable, deploymentsPerNode: o.deploymentsPerNode,
+      nodes: o.nodes, podsPerNode: o.podsPerNode, daemonSets: o.daemonSets, pdbMaxUnavailable: o.pdbMaxUnavailable, replicaSetsPerNode: o.replicaSetsPerNode,
       events: o.events, withinSeconds: o.within, kind: o.kind, handlerEnv: o.handlerEnv, timeoutSeconds: o.timeout,
       workDir, heapSnapshot: o.heapSnapshot, flowSchema: o.flowSchema, log,
     };
     const suffix = Math.random().toString(36).slice(2, 6);
-    const first = await measureRun(ctx, { ...base, label: 'ours', runId: `a${suffix}`, command: ours, commandText: ['node', ...o.nodeFlags, 'cmd/main.ts run'].join(' ') });
+    const first = await measureRun(ctx, { ...base, label: 'ours', runId: `a${suffix}`, command: ours, commandText: ['node', ...deployed, ...o.nodeFlags, 'cmd/main.ts run'].join(' ') });
     runs.push(first.result);
     log(`\n${formatRun(first.result)}`);
     if (o.compare) {
@@ -150,7 +153,7 @@ async function main(): Promise<number> {
       const second = await measureRun(ctx, { ...base, heapSnapshot: false, label: 'compared', runId: `b${suffix}`, command: o.compare, commandText: o.compare });
       runs.push(second.result);
     }
-    const header = `${o.nodes} nodes × ${o.podsPerNode} pods (${o.daemonSets} DaemonSet, ${o.deploymentsPerNode} Deployments+PDBs), ${o.events} ${o.kind} events within ${o.within} s; `
+    const header = `${o.nodes} nodes × ${o.podsPerNode} pods (${o.daemonSets} DaemonSet, ${o.replicaSetsPerNode} ReplicaSets+PDBs), ${o.events} ${o.kind} events within ${o.within} s; `
       + `handler settings ${JSON.stringify(o.handlerEnv)}${o.flowSchema ? '' : ' (default priority level)'}${o.nodeFlags.length > 0 ? `; node ${o.nodeFlags.join(' ')}` : ''}; Kubernetes ${env.coordinates.k8sVersion}; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
     const report = [header, '', ...runs.map((r) => formatRun(r)), '', 'targets (ours):', formatTargets(checkTargets(runs[0] as RunResult))];
     const ratioValues = runs.length === 2 ? ratios(runs[0] as RunResult, runs[1] as RunResult) : undefined;
@@ -172,6 +175,13 @@ async function main(): Promise<number> {
     }
     await stop();
   }
+}
+
+/** NODE_OPTIONS of the controller container in deploy/base/deployment.yaml, as flags. */
+function deployedNodeOptions(repoRoot: string): string[] {
+  const deployment = loadYaml<V1Deployment>(readFileSync(join(repoRoot, 'deploy/base/deployment.yaml'), 'utf8'));
+  const env = deployment.spec?.template.spec?.containers.find((c) => c.name === 'controller')?.env ?? [];
+  return (env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '').split(/\s+/).filter(Boolean);
 }
 
 process.exitCode = await main().catch((error: unknown) => {

@@ -1,9 +1,9 @@
 // The cluster and the AWS side of one benchmark run: an Auto Scaling group of N instances in moto,
 // one KWOK Node per instance (named and labelled as EKS does), DaemonSets on every node, and per
-// node a few Deployments pinned by nodeSelector, each with a PodDisruptionBudget, so every
+// node a few ReplicaSets pinned by nodeSelector, each with a PodDisruptionBudget, so every
 // eviction goes through the apiserver's budget check. Everything is created with bounded concurrency and waited
 // for through a few list calls, never one wait per object.
-import type { V1Pod } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { KWOK_NODE_ANNOTATION } from '../test/env/cluster.ts';
 import type { AwsClients } from '../test/env/helpers/aws.ts';
 import { createFleet, type FleetInstance } from '../test/env/helpers/fleet.ts';
@@ -19,8 +19,8 @@ export interface ScenarioOptions {
   daemonSets: number;
   /** The PDB's maxUnavailable ("100%" lets a node drain fully: pinned replacements can run nowhere). */
   pdbMaxUnavailable: string;
-  /** Deployments (each with its PDB) sharing a node's pods. */
-  deploymentsPerNode: number;
+  /** ReplicaSets (each with its PDB) sharing a node's pods. */
+  replicaSetsPerNode: number;
   /** Put a terminate lifecycle hook on the group (ASG terminate events). */
   terminateHook: boolean;
   log: (line: string) => void;
@@ -117,15 +117,17 @@ export async function createScenario(aws: AwsClients, kube: KubeClients, options
       },
     });
   }
-  // The node's pods split over a few Deployments, as apps share nodes: pods under one budget are
+  // The node's pods split over a few ReplicaSets, as apps share nodes: pods under one budget are
   // evicted one at a time by the apiserver (each eviction rewrites the budget's status, and
   // concurrent ones conflict and wait), so one budget per node would serialise every drain.
-  const groups = Math.max(1, Math.min(options.deploymentsPerNode, replicas));
+  // ReplicaSets rather than Deployments so that their template can be changed afterwards without
+  // a rollout (see gateReplacements).
+  const groups = Math.max(1, Math.min(options.replicaSetsPerNode, replicas));
   const sizes = Array.from({ length: groups }, (_, g) => Math.floor(replicas / groups) + (g < replicas % groups ? 1 : 0));
   const workloads = replicas === 0 ? [] : fleet.instances.flatMap((instance, i) => sizes.map((size, g) => ({ instance, name: `w-${i}-${g}`, size })));
   await inParallel(workloads, 16, async ({ instance, name, size }) => {
     const labels = { app: name };
-    await kube.apps.createNamespacedDeployment({
+    await kube.apps.createNamespacedReplicaSet({
       namespace,
       body: {
         metadata: { name },
@@ -141,10 +143,10 @@ export async function createScenario(aws: AwsClients, kube: KubeClients, options
   });
   const wanted = options.nodes * (replicas + options.daemonSets);
   await until('pods Running', 900_000, async () => {
-    const [deployments, daemonSets] = await Promise.all([
-      kube.apps.listNamespacedDeployment({ namespace }), kube.apps.listNamespacedDaemonSet({ namespace }),
+    const [replicaSets, daemonSets] = await Promise.all([
+      kube.apps.listNamespacedReplicaSet({ namespace }), kube.apps.listNamespacedDaemonSet({ namespace }),
     ]);
-    const ready = deployments.items.reduce((sum, d) => sum + (d.status?.readyReplicas ?? 0), 0)
+    const ready = replicaSets.items.reduce((sum, d) => sum + (d.status?.readyReplicas ?? 0), 0)
       + daemonSets.items.reduce((sum, d) => sum + (d.status?.numberReady ?? 0), 0);
     return ready === wanted || `${ready}/${wanted} Ready`;
   }, log);
@@ -156,6 +158,8 @@ export async function createScenario(aws: AwsClients, kube: KubeClients, options
     return seen === budgets.items.length || `${seen}/${budgets.items.length}`;
   }, log);
   log(`  ${wanted} pods Running (${secondsSince(started)})`);
+  await gateReplacements(kube, namespace, workloads.map((w) => w.name));
+  log(`  replacements gated (${secondsSince(started)})`);
 
   const { pods, podUids, resourceVersion } = await listPods(kube, namespace);
   return {
@@ -163,6 +167,23 @@ export async function createScenario(aws: AwsClients, kube: KubeClients, options
     ...(fleet.terminateHookName ? { terminateHookName: fleet.terminateHookName } : {}),
     instances: fleet.instances, pods, podUids, podsResourceVersion: resourceVersion,
   };
+}
+
+/**
+ * From now on the ReplicaSets' new pods (the replacements of evicted ones) carry a scheduling
+ * gate, so the scheduler never looks at them. Pinned to a cordoned node they could run nowhere,
+ * and thousands of unschedulable pods retried on every Node change made the scheduler and the
+ * apiserver, not the handler, what a 500-node run measured. On a real cluster they would land on
+ * other nodes; that work belongs to the cluster either way. A template change of a ReplicaSet
+ * touches no existing pod.
+ */
+async function gateReplacements(kube: KubeClients, namespace: string, names: readonly string[]): Promise<void> {
+  await inParallel(names, 16, async (name) => {
+    await kube.apps.patchNamespacedReplicaSet(
+      { name, namespace, body: { spec: { template: { spec: { schedulingGates: [{ name: 'nth-bench/replacement' }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  });
 }
 
 async function listPods(kube: KubeClients, namespace: string): Promise<{ pods: Map<string, PodInfo>; podUids: Map<string, string>; resourceVersion: string }> {
