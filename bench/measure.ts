@@ -119,7 +119,9 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
   const handler = new HandlerProcess({
     command: o.command, cwd: ctx.repoRoot, logFile, reaperPids: join(env.coordinates.dir, 'pids'),
     env: {
-      ...process.env,
+      // Not the test run's environment coordinates (when a test runs the bench): the handler
+      // refuses NTH_ variables that are no setting of its own.
+      ...withoutTestCoordinates(process.env),
       QUEUE_URL: queueUrl, AWS_ENDPOINT: awsProxy.url, AWS_REGION: env.coordinates.region,
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       NTH_KUBECONFIG: kubeconfig, KUBECONFIG: kubeconfig,
@@ -232,6 +234,11 @@ async function completedHooks(env: TestEnvironment, group: string): Promise<Map<
     if (call.outcome === 'ok' && !done.has(call.instanceId)) done.set(call.instanceId, call.time * 1000);
   }
   return done;
+}
+
+function withoutTestCoordinates(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NTH_TEST_ENVIRONMENT: _coordinates, ...rest } = env;
+  return rest;
 }
 
 function logLevels(file: string): Record<string, number> {
