@@ -14,7 +14,7 @@ import { createNamespace, kubeClients } from '../../env/helpers/kube.ts';
 import { createQueueWithRules, putEvents } from '../../env/helpers/queue.ts';
 import { sleep, uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { queueDepth, startController, type RunningController } from '../pipeline/harness.ts';
-import { pinDeployment } from '../pipeline/workload.ts';
+import { nodeWithPods, pinDeployment } from '../pipeline/workload.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 
 const env = await useEnvironment();
@@ -95,11 +95,7 @@ describe('webhook notifications', () => {
   });
 
   test('a 500 is retried, the template from a file is used, and the notification arrives once', async () => {
-    const namespace = await createNamespace(kube, uniqueName('hook-retry'));
-    const fleet = await createFleet(aws, kube, { count: 1 });
-    const instance = fleet.instances[0];
-    assert.ok(instance);
-    await pinDeployment(kube, namespace, 'app', instance.nodeName, 1);
+    const { instance } = await nodeWithPods(aws, kube, 'hook-retry', 1);
     const r = await receiver([500, 200]);
     const dir = mkdtempSync(join(tmpdir(), 'nth-template-'));
     cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));

@@ -12,7 +12,7 @@ import { createNamespace, kubeClients } from '../../env/helpers/kube.ts';
 import { createQueueWithRules, putEvents } from '../../env/helpers/queue.ts';
 import { sleep, uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { metricValue, queueDepth, startController, type RunningController } from './harness.ts';
-import { isCordoned, pinDeployment, runningPodsOn } from './workload.ts';
+import { isCordoned, nodeWithPods, pinDeployment, runningPodsOn } from './workload.ts';
 
 const env = await useEnvironment();
 const kube = kubeClients(env);
@@ -82,11 +82,7 @@ describe('pipeline edge cases', () => {
   });
 
   test('a spot warning of one node whose informer copy is current: one PATCH of the node, no GET', async () => {
-    const namespace = await createNamespace(kube, uniqueName('requests'));
-    const fleet = await createFleet(aws, kube, { count: 1 });
-    const instance = fleet.instances[0];
-    assert.ok(instance);
-    await pinDeployment(kube, namespace, 'app', instance.nodeName, 1);
+    const { namespace, instance } = await nodeWithPods(aws, kube, 'requests', 1);
     const queue = await createQueueWithRules(aws, { ownEventBus: true });
     const running = await startController(env, queue);
     controllers.push(running);
@@ -130,11 +126,7 @@ describe('pipeline edge cases', () => {
   });
 
   test('malformed messages: no crash, one clear log line each, counted, the valid one in the batch handled', async () => {
-    const namespace = await createNamespace(kube, uniqueName('bad'));
-    const fleet = await createFleet(aws, kube, { count: 1 });
-    const instance = fleet.instances[0];
-    assert.ok(instance);
-    await pinDeployment(kube, namespace, 'app', instance.nodeName, 1);
+    const { namespace, instance } = await nodeWithPods(aws, kube, 'bad', 1);
     const queue = await createQueueWithRules(aws, { ownEventBus: true, maxReceiveCount: 2 });
     const running = await startController(env, queue);
     controllers.push(running);

@@ -1,6 +1,18 @@
 // Small workloads pinned to one node, so a drain has real, Running pods to evict.
-import type { KubeClients } from '../../env/helpers/kube.ts';
-import { waitFor } from '../../env/helpers/wait.ts';
+import type { AwsClients } from '../../env/helpers/aws.ts';
+import { createFleet, type Fleet, type FleetInstance } from '../../env/helpers/fleet.ts';
+import { createNamespace, type KubeClients } from '../../env/helpers/kube.ts';
+import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
+
+/** A namespace and a one-instance fleet whose Node runs `replicas` pods of Deployment `app`. */
+export async function nodeWithPods(aws: AwsClients, kube: KubeClients, prefix: string, replicas: number): Promise<{ namespace: string; fleet: Fleet; instance: FleetInstance }> {
+  const namespace = await createNamespace(kube, uniqueName(prefix));
+  const fleet = await createFleet(aws, kube, { count: 1 });
+  const instance = fleet.instances[0];
+  if (!instance) throw new Error('createFleet returned no instance');
+  await pinDeployment(kube, namespace, 'app', instance.nodeName, replicas);
+  return { namespace, fleet, instance };
+}
 
 /** A Deployment of `replicas` pods on `nodeName` (replacements cannot schedule elsewhere). */
 export async function pinDeployment(kube: KubeClients, namespace: string, name: string, nodeName: string, replicas = 2): Promise<void> {

@@ -10,12 +10,11 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { instanceStateChange } from '../../fixtures/events/index.ts';
 import { TestEnvironment } from '../../env/environment.ts';
 import { awsClients } from '../../env/helpers/aws.ts';
-import { createFleet } from '../../env/helpers/fleet.ts';
-import { createNamespace, kubeClients } from '../../env/helpers/kube.ts';
+import { kubeClients } from '../../env/helpers/kube.ts';
 import { createQueue } from '../../env/helpers/queue.ts';
 import { sleep, uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { metricValue, queueDepth, startController, type LogLine, type RunningController } from '../pipeline/harness.ts';
-import { pinDeployment, runningPodsOn } from '../pipeline/workload.ts';
+import { nodeWithPods, runningPodsOn } from '../pipeline/workload.ts';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
@@ -40,11 +39,7 @@ const msgIs = (text: string) => (l: LogLine): boolean => typeof l.msg === 'strin
 const at = (l: LogLine): number => new Date(String(l.time)).getTime();
 
 test('the apiserver stops for 30 s during a held drain; the controller recovers without a restart', { timeout: 600_000 }, async () => {
-  const namespace = await createNamespace(kube, uniqueName('apidown'));
-  const fleet = await createFleet(aws, kube, { count: 1 });
-  const instance = fleet.instances[0];
-  assert.ok(instance);
-  await pinDeployment(kube, namespace, 'app', instance.nodeName, 2);
+  const { namespace, instance } = await nodeWithPods(aws, kube, 'apidown', 2);
   await kube.policy.createNamespacedPodDisruptionBudget({
     namespace, body: { metadata: { name: 'hold' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'app' } } } },
   });
