@@ -3,14 +3,13 @@
 // Events first (counted, and logged at most once a minute), a failed send is logged and the rest
 // still go, and flush/close wait for the backlog within a bound.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, mock, test } from 'node:test';
 import type { CoreV1ApiCreateNamespacedEventRequest, CoreV1Event } from '@kubernetes/client-node';
 import { createEventRecorder, type EventRecorder, type EventRecorderOptions, type EventTarget } from '../../../lib/kube/event-recorder.ts';
 import { withLogContext } from '../../../lib/observe/log-context.ts';
-import { createLogger } from '../../../lib/observe/logger.ts';
 import { Metrics } from '../../../lib/observe/metrics.ts';
 import { metricValue } from '../observe/helpers.ts';
+import { captureLogs } from '../observe/capture-logs.ts';
 
 interface Call {
   request: CoreV1ApiCreateNamespacedEventRequest;
@@ -42,17 +41,6 @@ function fakeApi(): { core: { createNamespacedEvent: (request: CoreV1ApiCreateNa
   return { core, calls, pending: () => calls.filter((c) => !settled.has(c)) };
 }
 
-function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[] } {
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      raw.push(...chunk.toString().split('\n').filter((l) => l.trim()));
-      done();
-    },
-  });
-  const logger = createLogger({ logLevel: 'debug', jsonLogging: true }, sink);
-  return { logger, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
 
 /** Lets the senders react to settled calls (a few promise hops). */
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -69,7 +57,7 @@ const node = (name: string): EventTarget => ({ kind: 'Node', name, uid: `uid-${n
 const pod = (name: string): EventTarget => ({ kind: 'Pod', name, namespace: 'apps' });
 
 function recorderWith(api: ReturnType<typeof fakeApi>, options: Partial<EventRecorderOptions> = {}): { recorder: EventRecorder; lines: () => Record<string, unknown>[] } {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLogs();
   const recorder = createEventRecorder(api.core, {
     enabled: true, extraAnnotations: { team: 'infra' }, instance: 'nth-0', logger, ...options,
   });

@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { withLogContext } from '../../../lib/observe/log-context.ts';
-import { createLogger } from '../../../lib/observe/logger.ts';
+import { captureLogs } from './capture-logs.ts';
 
-function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[]; raw: string[] } {
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _e, done) {
-      raw.push(...chunk.toString().split('\n').filter((l) => l.trim()));
-      done();
-    },
-  });
-  const logger = createLogger({ logLevel: 'debug', jsonLogging: true }, sink);
-  return { logger, raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
 
 test('lines written inside an event carry its fields, even from code that never saw the event', async () => {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLogs();
   const deep = logger.child({ component: 'drain' });
   await withLogContext({ messageId: 'm-1' }, async () => {
     await withLogContext({ eventId: 'e-1', kind: 'spot-interruption' }, async () => {
@@ -37,7 +25,7 @@ test('lines written inside an event carry its fields, even from code that never 
 });
 
 test('no field appears twice: bindings and the call object win over the context', () => {
-  const { logger, raw } = capture();
+  const { logger, raw } = captureLogs();
   withLogContext({ eventId: 'ctx', nodeName: 'ctx-node' }, () => {
     logger.child({ eventId: 'bound' }).info({ nodeName: 'given' }, 'x');
   });
@@ -49,7 +37,7 @@ test('no field appears twice: bindings and the call object win over the context'
 });
 
 test('inner contexts add to outer ones; empty values do not erase', () => {
-  const { logger, lines } = capture();
+  const { logger, lines } = captureLogs();
   withLogContext({ eventId: 'e', nodeName: 'n' }, () => withLogContext({ nodeName: '', instanceId: 'i' }, () => logger.info('y')));
   const [line] = lines();
   assert.equal(line?.nodeName, 'n');
