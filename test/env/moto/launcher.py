@@ -72,8 +72,13 @@ def _settle(backend, action, result):
         state.lifecycle_state = "InService"
         return
     state.lifecycle_state = "Terminating:Proceed"
-    backend.terminate_instance(action["instanceId"], should_decrement=True)
-    del group  # the group keeps its other instances
+    # Not moto's terminate_instance: it re-sizes the group by counting only InService instances,
+    # so with many instances in Terminating:Wait (a storm) it launched replacements for them and
+    # then culled others that were still waiting for their own completion. Auto Scaling removes
+    # just this instance; the capacity it leaves was already given up when the action started.
+    group.instance_states = [s for s in group.instance_states if s.instance.id != action["instanceId"]]
+    group.desired_capacity = max(0, (group.desired_capacity or 0) - 1)
+    backend.ec2_backend.terminate_instances([action["instanceId"]])
 
 
 def _expire_due(backend, now):
