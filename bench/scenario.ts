@@ -4,9 +4,8 @@
 // eviction goes through the apiserver's budget check. Everything is created with bounded concurrency and waited
 // for through a few list calls, never one wait per object.
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { KWOK_NODE_ANNOTATION } from '../test/env/cluster.ts';
 import type { AwsClients } from '../test/env/helpers/aws.ts';
-import { createFleet, type FleetInstance } from '../test/env/helpers/fleet.ts';
+import { createFleet, nodeFor, type FleetInstance } from '../test/env/helpers/fleet.ts';
 import type { KubeClients } from '../test/env/helpers/kube.ts';
 import { sleep } from '../test/env/helpers/wait.ts';
 
@@ -80,21 +79,9 @@ export async function createScenario(aws: AwsClients, kube: KubeClients, options
   });
   log(`  ${fleet.instances.length} instances in moto (${secondsSince(started)})`);
 
+  // Created here and waited for with one list below, not one wait per Node (createNode's).
   await inParallel(fleet.instances, 16, async (instance) => {
-    await kube.core.createNode({
-      body: {
-        metadata: {
-          name: instance.nodeName,
-          annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
-          labels: {
-            'kubernetes.io/hostname': instance.nodeName, 'kubernetes.io/os': 'linux',
-            'topology.kubernetes.io/zone': instance.availabilityZone, 'node.kubernetes.io/instance-type': 'm5.large',
-            type: 'kwok', [RUN_LABEL]: runId,
-          },
-        },
-        spec: { providerID: instance.providerID },
-      },
-    });
+    await kube.core.createNode({ body: nodeFor(instance, { [RUN_LABEL]: runId }) });
   });
   await until('nodes Ready', 300_000, async () => {
     const nodes = await kube.core.listNode({ labelSelector: `${RUN_LABEL}=${runId}` });

@@ -100,25 +100,28 @@ export async function createFleet(aws: AwsClients, kube: KubeClients, options: F
   return fleet;
 }
 
+/** The Node an instance would register as (named and labelled as EKS does), for KWOK to run. */
+export function nodeFor(instance: FleetInstance, labels: Record<string, string> = {}): V1Node {
+  return {
+    metadata: {
+      name: instance.nodeName,
+      annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
+      labels: {
+        'kubernetes.io/hostname': instance.nodeName,
+        'kubernetes.io/os': 'linux',
+        'topology.kubernetes.io/zone': instance.availabilityZone,
+        'node.kubernetes.io/instance-type': 'm5.large',
+        type: 'kwok',
+        ...labels,
+      },
+    },
+    spec: { providerID: instance.providerID },
+  };
+}
+
 /** Creates the Node an instance would register as, and waits until KWOK reports it Ready. */
 export async function createNode(kube: KubeClients, instance: FleetInstance, labels: Record<string, string> = {}): Promise<V1Node> {
-  await kube.core.createNode({
-    body: {
-      metadata: {
-        name: instance.nodeName,
-        annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
-        labels: {
-          'kubernetes.io/hostname': instance.nodeName,
-          'kubernetes.io/os': 'linux',
-          'topology.kubernetes.io/zone': instance.availabilityZone,
-          'node.kubernetes.io/instance-type': 'm5.large',
-          type: 'kwok',
-          ...labels,
-        },
-      },
-      spec: { providerID: instance.providerID },
-    },
-  });
+  await kube.core.createNode({ body: nodeFor(instance, labels) });
   const node = await waitFor(`node ${instance.nodeName} to be Ready`, async () => {
     const node = await kube.core.readNode({ name: instance.nodeName });
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
