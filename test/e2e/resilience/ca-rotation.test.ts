@@ -9,18 +9,16 @@ import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { spotInterruption } from '../../fixtures/events/index.ts';
 import { TestEnvironment } from '../../env/environment.ts';
 import { awsClients } from '../../env/helpers/aws.ts';
-import { createFleet, type FleetInstance } from '../../env/helpers/fleet.ts';
+import { createFleet } from '../../env/helpers/fleet.ts';
 import { kubeClients } from '../../env/helpers/kube.ts';
-import { createQueue, type TestQueue } from '../../env/helpers/queue.ts';
-import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
+import { createQueue } from '../../env/helpers/queue.ts';
+import { waitFor } from '../../env/helpers/wait.ts';
 import { httpsGet } from '../../env/http.ts';
-import { metricValue, queueDepth, startController, type RunningController } from '../pipeline/harness.ts';
-import { isCordoned } from '../pipeline/workload.ts';
+import { metricValue, startController, type RunningController } from '../pipeline/harness.ts';
+import { sendSpot, spotHandled } from './spot.ts';
 
 const environment = await TestEnvironment.start();
 const env = environment.shared;
@@ -36,20 +34,6 @@ after(async () => {
 
 const seconds = (from: number, to = Date.now()): string => ((to - from) / 1000).toFixed(1);
 
-async function sendSpot(queue: TestQueue, instance: FleetInstance): Promise<void> {
-  await aws.sqs.send(new SendMessageCommand({
-    QueueUrl: queue.queueUrl,
-    MessageBody: JSON.stringify(spotInterruption({ instanceId: instance.instanceId, time: new Date(), id: uniqueName('spot') })),
-  }));
-}
-
-async function handled(queue: TestQueue, instance: FleetInstance, timeoutMs = 60_000): Promise<void> {
-  await waitFor(`${instance.nodeName} cordoned and its message deleted`, async () => {
-    const cordoned = await isCordoned(kube, instance.nodeName);
-    const depth = await queueDepth(aws, queue.queueUrl);
-    return { done: cordoned && depth === 0, seen: `cordoned=${cordoned} depth=${depth}` };
-  }, { timeoutMs, intervalMs: 250 });
-}
 
 /** Whether a TLS connection trusting only `caFile` accepts the apiserver's certificate. */
 async function trusts(caFile: string): Promise<boolean> {
@@ -78,8 +62,8 @@ test('the apiserver moves to a new CA and the CA file is replaced: the controlle
   const queue = await createQueue(aws);
   running = await startController(env, queue, { NTH_KUBECONFIG: kubeconfig });
   const { metrics, controller } = running;
-  await sendSpot(queue, first);
-  await handled(queue, first);
+  await sendSpot(aws, queue, first);
+  await spotHandled(aws, kube, queue, first);
 
   const rotationAt = Date.now();
   const newCa = await environment.cluster.rotateServingCa();
@@ -88,7 +72,7 @@ test('the apiserver moves to a new CA and the CA file is replaced: the controlle
   assert.equal(await trusts(newCa), true, 'the new CA does');
   // While the controller trusts only the old CA, its calls fail and the message comes back later.
   const networkBefore = await metricValue(metrics.apiRequests, { target: 'kubernetes', code: 'network' });
-  await sendSpot(queue, during);
+  await sendSpot(aws, queue, during);
   await waitFor('the event to fail while the CA is stale', async () => {
     const failed = await metricValue(metrics.messagesFinished, { result: 'failed' });
     return { done: failed >= 1, seen: `${failed} failed` };
@@ -98,11 +82,11 @@ test('the apiserver moves to a new CA and the CA file is replaced: the controlle
   const swappedAt = Date.now();
   copyFileSync(newCa, `${caFile}.tmp`);
   renameSync(`${caFile}.tmp`, caFile);
-  await handled(queue, during, 60_000);
+  await spotHandled(aws, kube, queue, during, 60_000);
   const retriedAt = Date.now();
   const sentAt = Date.now();
-  await sendSpot(queue, later);
-  await handled(queue, later, 30_000);
+  await sendSpot(aws, queue, later);
+  await spotHandled(aws, kube, queue, later, 30_000);
   const laterAt = Date.now();
   // The Node watch is back when a change made after the swap reaches the index.
   const mark = String(swappedAt);

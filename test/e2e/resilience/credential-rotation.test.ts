@@ -8,17 +8,15 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { spotInterruption } from '../../fixtures/events/index.ts';
 import { useEnvironment } from '../../env/environment.ts';
 import { awsClients } from '../../env/helpers/aws.ts';
-import { createFleet, type FleetInstance } from '../../env/helpers/fleet.ts';
+import { createFleet } from '../../env/helpers/fleet.ts';
 import { createNamespace, kubeClients } from '../../env/helpers/kube.ts';
-import { createQueue, type TestQueue } from '../../env/helpers/queue.ts';
+import { createQueue } from '../../env/helpers/queue.ts';
 import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { httpsGet } from '../../env/http.ts';
-import { metricValue, queueDepth, startController, type RunningController } from '../pipeline/harness.ts';
-import { isCordoned } from '../pipeline/workload.ts';
+import { metricValue, startController, type RunningController } from '../pipeline/harness.ts';
+import { sendSpot, spotHandled } from './spot.ts';
 
 const env = await useEnvironment();
 const kube = kubeClients(env);
@@ -53,20 +51,6 @@ function writeToken(file: string, token: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-async function sendSpot(queue: TestQueue, instance: FleetInstance): Promise<void> {
-  await aws.sqs.send(new SendMessageCommand({
-    QueueUrl: queue.queueUrl,
-    MessageBody: JSON.stringify(spotInterruption({ instanceId: instance.instanceId, time: new Date(), id: uniqueName('spot') })),
-  }));
-}
-
-async function handled(queue: TestQueue, instance: FleetInstance, timeoutMs = 60_000): Promise<void> {
-  await waitFor(`${instance.nodeName} cordoned and its message deleted`, async () => {
-    const cordoned = await isCordoned(kube, instance.nodeName);
-    const depth = await queueDepth(aws, queue.queueUrl);
-    return { done: cordoned && depth === 0, seen: `cordoned=${cordoned} depth=${depth}` };
-  }, { timeoutMs, intervalMs: 250 });
-}
 
 test('the token file is replaced and the old token revoked: the controller goes on without a restart', { timeout: 300_000 }, async () => {
   const namespace = await createNamespace(kube, uniqueName('rotation'));
@@ -94,8 +78,8 @@ test('the token file is replaced and the old token revoked: the controller goes 
   const queue = await createQueue(aws);
   running = await startController(env, queue, { NTH_KUBECONFIG: kubeconfig });
   const { metrics } = running;
-  await sendSpot(queue, first);
-  await handled(queue, first);
+  await sendSpot(aws, queue, first);
+  await spotHandled(aws, kube, queue, first);
 
   // Revoke A: deleting the account invalidates every token it was given.
   const revokedAt = Date.now();
@@ -106,7 +90,7 @@ test('the token file is replaced and the old token revoked: the controller goes 
   }, { timeoutMs: 30_000 });
   // An event while the controller holds only a revoked token: its Kubernetes calls fail, and the
   // message comes back later.
-  await sendSpot(queue, during);
+  await sendSpot(aws, queue, during);
   await waitFor('the event to fail with the revoked token', async () => {
     const failed = await metricValue(metrics.messagesFinished, { result: 'failed' });
     return { done: failed >= 1, seen: `${failed} failed` };
@@ -120,11 +104,11 @@ test('the token file is replaced and the old token revoked: the controller goes 
   const rotatedAt = Date.now();
   writeToken(tokenFile, tokenB);
 
-  await handled(queue, during, 60_000);
+  await spotHandled(aws, kube, queue, during, 60_000);
   const retriedAt = Date.now();
   const sentAt = Date.now();
-  await sendSpot(queue, later);
-  await handled(queue, later, 30_000);
+  await sendSpot(aws, queue, later);
+  await spotHandled(aws, kube, queue, later, 30_000);
   const laterAt = Date.now();
 
   const refusedAfter = await metricValue(metrics.apiRequests, { target: 'kubernetes', code: '401' });

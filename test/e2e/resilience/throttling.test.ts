@@ -5,17 +5,15 @@
 // the drain tests.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { spotInterruption } from '../../fixtures/events/index.ts';
 import { useEnvironment } from '../../env/environment.ts';
 import { awsClients } from '../../env/helpers/aws.ts';
 import { createFleet, type FleetInstance } from '../../env/helpers/fleet.ts';
 import { kubeClients } from '../../env/helpers/kube.ts';
 import { createQueue, type TestQueue } from '../../env/helpers/queue.ts';
-import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
-import { metricValue, queueDepth, startController, type RunningController } from '../pipeline/harness.ts';
-import { isCordoned } from '../pipeline/workload.ts';
+import { waitFor } from '../../env/helpers/wait.ts';
+import { metricValue, startController, type RunningController } from '../pipeline/harness.ts';
 import { ThrottlingProxy } from './throttling-proxy.ts';
+import { sendSpot, spotHandled } from './spot.ts';
 
 const env = await useEnvironment();
 const kube = kubeClients(env);
@@ -33,15 +31,8 @@ const EC2_REFUSALS = [503, 503, 503];
 /** Sends a spot warning straight to moto and returns how long the controller took to handle it. */
 async function handleOne(queue: TestQueue, instance: FleetInstance): Promise<number> {
   const started = Date.now();
-  await aws.sqs.send(new SendMessageCommand({
-    QueueUrl: queue.queueUrl,
-    MessageBody: JSON.stringify(spotInterruption({ instanceId: instance.instanceId, time: new Date(), id: uniqueName('spot') })),
-  }));
-  await waitFor(`${instance.nodeName} cordoned and its message deleted`, async () => {
-    const cordoned = await isCordoned(kube, instance.nodeName);
-    const depth = await queueDepth(aws, queue.queueUrl);
-    return { done: cordoned && depth === 0, seen: `cordoned=${cordoned} depth=${depth}` };
-  }, { timeoutMs: 90_000, intervalMs: 250 });
+  await sendSpot(aws, queue, instance);
+  await spotHandled(aws, kube, queue, instance, 90_000);
   return Date.now() - started;
 }
 
