@@ -17,6 +17,7 @@ import { startAwsProxy, startKubeProxy } from './proxy.ts';
 import { distributions, summarizeRequests, type NodeTimeline, type RunResult } from './report.ts';
 import { createScenario, RUN_LABEL, type Scenario } from './scenario.ts';
 import { CordonWatch, PodDeletionWatch } from './watch.ts';
+import { kubeconfigFor } from '../test/env/cluster.ts';
 
 export interface RunOptions {
   label: string;
@@ -113,7 +114,7 @@ async function measure(ctx: Context, o: RunOptions, closers: (() => unknown)[]):
   closers.push(() => kubeProxy.close(), () => awsProxy.close());
 
   const kubeconfig = join(o.workDir, `${o.runId}.kubeconfig`);
-  writeFileSync(kubeconfig, proxiedKubeconfig(kubeProxy.url, await handlerToken(kube, { flowSchema: o.flowSchema })), { mode: 0o600 });
+  writeFileSync(kubeconfig, kubeconfigFor(kubeProxy.url, undefined, await handlerToken(kube, { flowSchema: o.flowSchema }), 'bench'), { mode: 0o600 });
   const logFile = join(o.workDir, `${o.runId}.log`);
   const queueUrl = queue.queueUrl.replace(/^https?:\/\/[^/]+/, awsProxy.url);
   const handler = new HandlerProcess({
@@ -263,14 +264,4 @@ function tail(file: string, lines = 20): string {
   } catch {
     return '(no log)';
   }
-}
-
-/** The proxy speaks plain HTTP on loopback; client-node then insists on insecure-skip-tls-verify. */
-function proxiedKubeconfig(server: string, token: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'bench',
-    clusters: [{ name: 'bench', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'bench', user: { token } }],
-    contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench' } }],
-  }, null, 2);
 }

@@ -19,6 +19,7 @@ import { waitFor } from '../../env/helpers/wait.ts';
 import { httpsGet } from '../../env/http.ts';
 import { metricValue, startController, type RunningController } from '../pipeline/harness.ts';
 import { sendSpot, spotHandled } from './spot.ts';
+import { kubeconfigFor } from '../../env/cluster.ts';
 
 const environment = await TestEnvironment.start();
 const env = environment.shared;
@@ -50,12 +51,7 @@ test('the apiserver moves to a new CA and the CA file is replaced: the controlle
   const caFile = join(dir, 'ca.crt');
   copyFileSync(env.kubeCaFile, caFile);
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'admin',
-    clusters: [{ name: 'nth-test', cluster: { server: env.kubeServer, 'certificate-authority': caFile } }],
-    users: [{ name: 'admin', user: { token: environment.cluster.info.adminToken } }],
-    contexts: [{ name: 'admin', context: { cluster: 'nth-test', user: 'admin' } }],
-  }));
+  writeFileSync(kubeconfig, kubeconfigFor(env.kubeServer, caFile, environment.cluster.info.adminToken));
   const fleet = await createFleet(aws, kube, { count: 3 });
   const [first, during, later] = fleet.instances;
   assert.ok(first && during && later);

@@ -17,6 +17,7 @@ import { uniqueName, waitFor } from '../../env/helpers/wait.ts';
 import { httpsGet } from '../../env/http.ts';
 import { metricValue, startController, type RunningController } from '../pipeline/harness.ts';
 import { sendSpot, spotHandled } from './spot.ts';
+import { kubeconfigFor } from '../../env/cluster.ts';
 
 const env = await useEnvironment();
 const kube = kubeClients(env);
@@ -66,12 +67,7 @@ test('the token file is replaced and the old token revoked: the controller goes 
   const tokenA = await mintToken(namespace);
   writeToken(tokenFile, tokenA);
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-    clusters: [{ name: 'nth-test', cluster: { server: env.kubeServer, 'certificate-authority': env.kubeCaFile } }],
-    users: [{ name: 'sa', user: { tokenFile } }],
-    contexts: [{ name: 'sa', context: { cluster: 'nth-test', user: 'sa' } }],
-  }));
+  writeFileSync(kubeconfig, kubeconfigFor(env.kubeServer, env.kubeCaFile, { tokenFile }, 'sa'));
   const fleet = await createFleet(aws, kube, { count: 3 });
   const [first, during, later] = fleet.instances;
   assert.ok(first && during && later);
